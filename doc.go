@@ -1,0 +1,48 @@
+// Package durable is the public API for writing Cloudflare Durable Objects in Go.
+//
+// A Durable Object is a named, single-instance actor with its own transactional
+// storage. In this package an object is a plain [http.Handler] built by a
+// [Constructor] that receives the object's [State] (its [ID] and [Storage]) and the
+// worker's [Env] (its bindings). A [Worker] ties the object classes to the stateless
+// front handler that routes requests to them.
+//
+// The package is platform neutral: it holds only Go types and interfaces. Two
+// runtimes implement it:
+//
+//   - package workerd runs a [Worker] on Cloudflare's runtime (workerd, locally
+//     through wrangler, or deployed), compiled with GOOS=js GOARCH=wasm by
+//     cmd/durable-build;
+//   - package durabletest runs the same objects natively under go test, on real
+//     SQLite, for fast unit tests.
+//
+// # Writing an object
+//
+//	type Counter struct{ sql durable.SQL }
+//
+//	func NewCounter(state durable.State, env durable.Env) (durable.Object, error) {
+//		sql := state.Storage().SQL()
+//		_, err := sql.Exec(`CREATE TABLE IF NOT EXISTS hits (n INTEGER NOT NULL)`)
+//		return &Counter{sql: sql}, err
+//	}
+//
+//	func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) { ... }
+//
+// # Storage
+//
+// [SQL] runs statements on the object's private SQLite database; [Result] holds the
+// rows, and [Row.Scan] converts them to Go values. [KV] is the key-value API of the
+// same database, with [GetJSON] and [PutJSON] for typed values. [Storage.Transaction]
+// runs a function atomically: it commits when the function returns nil and rolls back
+// when it returns an error or panics.
+//
+// SQL values cross the JavaScript boundary on workerd, where every number is a
+// float64. The API therefore has one set of rules for both runtimes: integers are
+// exact only within ±2^53 (see [MaxSafeInteger]); a larger int64 argument is refused
+// with [ErrIntegerRange] rather than silently rounded, and a number read back is an
+// int64 when it is integral and within that range, else a float64.
+//
+// # Errors
+//
+// Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrInvalidID],
+// [ErrNoBinding], [ErrIntegerRange]; SQL failures are [*SQLError].
+package durable

@@ -1,0 +1,54 @@
+package durable
+
+import (
+	"errors"
+	"fmt"
+)
+
+var (
+	// ErrNoRows is returned by [Result.One] when a statement produced no row.
+	ErrNoRows = errors.New("durable: no rows in result")
+	// ErrTooManyRows is returned by [Result.One] when a statement produced more than
+	// one row.
+	ErrTooManyRows = errors.New("durable: more than one row in result")
+	// ErrInvalidID is matched by the errors of [Namespace.IDFromString] for strings
+	// that are not IDs of that namespace.
+	ErrInvalidID = errors.New("durable: invalid Durable Object ID")
+	// ErrNoBinding is matched by the error of [Env.Namespace] when the Worker has no
+	// binding of that name.
+	ErrNoBinding = errors.New("durable: no such binding")
+	// ErrIntegerRange is matched by the error of [SQL.Exec] when an integer argument
+	// lies outside ±[MaxSafeInteger], where workerd would round it.
+	ErrIntegerRange = errors.New("durable: integer outside ±2^53")
+	// ErrUnsupportedType is matched by errors about SQL arguments and scan
+	// destinations of a Go type the API does not convert.
+	ErrUnsupportedType = errors.New("durable: unsupported type")
+)
+
+// SQLError is a statement that SQLite, or the Durable Object rules on top of it,
+// refused.
+type SQLError struct {
+	// Query is the statement as given to Exec.
+	Query string
+	// Message is the database's explanation, without the code suffix.
+	Message string
+	// Code is SQLite's primary result code name, such as "SQLITE_CONSTRAINT", when
+	// the message carried one, else "".
+	Code string
+}
+
+// Error implements error.
+func (e *SQLError) Error() string {
+	msg := "durable: SQL error: " + e.Message
+	if e.Code != "" {
+		msg += " (" + e.Code + ")"
+	}
+	return fmt.Sprintf("%s; query: %s", msg, abbreviate(e.Query, 200))
+}
+
+func abbreviate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}

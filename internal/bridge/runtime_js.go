@@ -1,0 +1,316 @@
+//go:build js && wasm
+
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"sync"
+	"syscall/js"
+
+	"github.com/durableobjects-on-go/durable"
+)
+
+// host is globalThis.__durableHost: the JavaScript helpers Go calls into.
+var host js.Value
+
+// Serve runs w on workerd: it publishes the Go entry points to the generated entry
+// module and blocks forever, as a Go program under js/wasm must to keep serving.
+func Serve(w durable.Worker) {
+	if describe(w) {
+		return
+	}
+	host = js.Global().Get("__durableHost")
+	if host.IsUndefined() {
+		panic("durable: globalThis.__durableHost is missing: run this program through the entry module that cmd/durable-build generates")
+	}
+	rt := &runtime{worker: w, objects: make(map[int]*object)}
+	exports := js.Global().Get("Object").New()
+	exports.Set("front", js.FuncOf(rt.front))
+	exports.Set("newObject", js.FuncOf(rt.newObject))
+	exports.Set("objectFetch", js.FuncOf(rt.objectFetch))
+	exports.Set("classes", js.ValueOf(classNames(w)))
+	js.Global().Set("__durableGo", exports)
+	select {}
+}
+
+func classNames(w durable.Worker) []any {
+	names := make([]any, 0, len(w.Objects))
+	for name := range w.Objects {
+		names = append(names, name)
+	}
+	return names
+}
+
+type runtime struct {
+	worker durable.Worker
+
+	frontOnce    sync.Once
+	frontHandler http.Handler
+
+	mu      sync.Mutex
+	nextID  int
+	objects map[int]*object
+}
+
+// object is one Durable Object instance: constructed on its first event.
+type object struct {
+	class string
+	ctor  durable.Constructor
+	state *state
+	env   *env
+
+	mu       sync.Mutex
+	instance durable.Object
+}
+
+func (o *object) get() (durable.Object, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.instance != nil {
+		return o.instance, nil
+	}
+	inst, err := construct(o.ctor, o.state, o.env)
+	if err != nil {
+		return nil, fmt.Errorf("durable: constructing %s: %w", o.class, err)
+	}
+	o.instance = inst
+	return inst, nil
+}
+
+func construct(ctor durable.Constructor, s durable.State, e durable.Env) (obj durable.Object, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("constructor panicked: %v", p)
+		}
+	}()
+	obj, err = ctor(s, e)
+	if err == nil && obj == nil {
+		err = errors.New("constructor returned a nil object")
+	}
+	return obj, err
+}
+
+// front(request, env, resolve, reject) serves a request to the Worker itself.
+func (rt *runtime) front(_ js.Value, args []js.Value) any {
+	data, envValue, resolve := args[0], args[1], args[2]
+	rt.frontOnce.Do(func() {
+		if rt.worker.Front != nil {
+			rt.frontHandler = rt.worker.Front(&env{v: envValue})
+		} else {
+			rt.frontHandler = http.NotFoundHandler()
+		}
+	})
+	go handle(rt.frontHandler, nil, data, resolve)
+	return nil
+}
+
+// newObject(className, ctx, env) registers an instance and returns its handle, or
+// a message when the class is unknown. It must not panic: a panic in a callback
+// would end the Go program.
+func (rt *runtime) newObject(_ js.Value, args []js.Value) any {
+	class := args[0].String()
+	ctor, ok := rt.worker.Objects[class]
+	if !ok {
+		return fmt.Sprintf("class %q is not registered in Go: add it to Worker.Objects in the call to workerd.Serve", class)
+	}
+	ctx := args[1]
+	o := &object{class: class, ctor: ctor, env: &env{v: args[2]}}
+	o.state = &state{id: &id{v: ctx.Get("id")}, storage: newStorage(ctx.Get("storage"))}
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	rt.nextID++
+	rt.objects[rt.nextID] = o
+	return rt.nextID
+}
+
+// objectFetch(handle, request, resolve, reject) serves a request to an instance.
+func (rt *runtime) objectFetch(_ js.Value, args []js.Value) any {
+	rt.mu.Lock()
+	o := rt.objects[args[0].Int()]
+	rt.mu.Unlock()
+	go handle(nil, o, args[1], args[2])
+	return nil
+}
+
+// handle serves one request on its own goroutine and resolves the event's promise
+// with the response as plain data.
+func handle(h http.Handler, o *object, data, resolve js.Value) {
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	stop := onAbort(data.Get("signal"), cancel)
+	defer stop()
+
+	var m message
+	req, err := newRequest(ctx, messageFromJS(data))
+	if err == nil && o != nil {
+		var inst durable.Object
+		if inst, err = o.get(); err == nil {
+			h = inst
+		}
+	}
+	if err != nil {
+		m = errorMessage(err)
+	} else {
+		m = serve(h, req)
+	}
+	resolve.Invoke(messageToJS(m))
+}
+
+// onAbort cancels when the AbortSignal fires, and returns a function that stops
+// listening.
+func onAbort(signal js.Value, cancel context.CancelFunc) func() {
+	if signal.IsUndefined() || signal.IsNull() {
+		return func() {}
+	}
+	if signal.Get("aborted").Truthy() {
+		cancel()
+		return func() {}
+	}
+	listener := js.FuncOf(func(js.Value, []js.Value) any { cancel(); return nil })
+	signal.Call("addEventListener", "abort", listener)
+	return func() {
+		signal.Call("removeEventListener", "abort", listener)
+		listener.Release()
+	}
+}
+
+func messageFromJS(v js.Value) message {
+	m := message{
+		Method: stringOr(v.Get("method")),
+		URL:    stringOr(v.Get("url")),
+		Body:   bytesOf(v.Get("body")),
+	}
+	if s := v.Get("status"); s.Type() == js.TypeNumber {
+		m.Status = s.Int()
+	}
+	headers := v.Get("headers")
+	n := headers.Length()
+	m.Header = make([][2]string, n)
+	for i := range n {
+		pair := headers.Index(i)
+		m.Header[i] = [2]string{pair.Index(0).String(), pair.Index(1).String()}
+	}
+	return m
+}
+
+func messageToJS(m message) js.Value {
+	obj := js.Global().Get("Object").New()
+	if m.Method != "" {
+		obj.Set("method", m.Method)
+		obj.Set("url", m.URL)
+	} else {
+		obj.Set("status", m.Status)
+	}
+	headers := make([]any, len(m.Header))
+	for i, kv := range m.Header {
+		headers[i] = []any{kv[0], kv[1]}
+	}
+	obj.Set("headers", headers)
+	if m.Body != nil {
+		obj.Set("body", bytesToJS(m.Body))
+	} else {
+		obj.Set("body", js.Null())
+	}
+	return obj
+}
+
+// env is a Worker's bindings object.
+type env struct{ v js.Value }
+
+func (e *env) Namespace(binding string) (durable.Namespace, error) {
+	ns := e.v.Get(binding)
+	if ns.Type() != js.TypeObject || ns.Get("idFromName").Type() != js.TypeFunction {
+		return nil, fmt.Errorf("%w: %q is not a Durable Object namespace binding; add it to durable_objects.bindings in wrangler.jsonc", durable.ErrNoBinding, binding)
+	}
+	return &namespace{v: ns}, nil
+}
+
+func (e *env) Var(name string) (string, bool) {
+	v := e.v.Get(name)
+	if v.Type() != js.TypeString {
+		return "", false
+	}
+	return v.String(), true
+}
+
+type namespace struct{ v js.Value }
+
+func (n *namespace) IDFromName(name string) durable.ID {
+	return &id{v: n.v.Call("idFromName", name), name: name}
+}
+
+func (n *namespace) NewUniqueID() durable.ID { return &id{v: n.v.Call("newUniqueId")} }
+
+func (n *namespace) IDFromString(s string) (durable.ID, error) {
+	v, err := call(n.v, "idFromString", s)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", durable.ErrInvalidID, s, err)
+	}
+	return &id{v: v}, nil
+}
+
+func (n *namespace) Get(target durable.ID) durable.Stub {
+	jsID, ok := target.(*id)
+	if !ok {
+		parsed, err := n.IDFromString(target.String())
+		if err != nil {
+			return &stub{id: target, err: err}
+		}
+		jsID = parsed.(*id)
+	}
+	return &stub{id: jsID, v: n.v.Call("get", jsID.v)}
+}
+
+type id struct {
+	v    js.Value
+	name string
+	str  string
+}
+
+func (i *id) String() string {
+	if i.str == "" {
+		i.str = i.v.Call("toString").String()
+	}
+	return i.str
+}
+
+func (i *id) Name() string {
+	if i.name == "" {
+		if n := i.v.Get("name"); n.Type() == js.TypeString {
+			i.name = n.String()
+		}
+	}
+	return i.name
+}
+
+func (i *id) Equal(other durable.ID) bool { return other != nil && i.String() == other.String() }
+
+type stub struct {
+	id  durable.ID
+	v   js.Value
+	err error
+}
+
+func (s *stub) ID() durable.ID { return s.id }
+
+func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	out, err := outgoingMessage(req)
+	if err != nil {
+		return nil, err
+	}
+	p, err := call(host, "stubFetch", s.v, messageToJS(out))
+	if err != nil {
+		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
+	}
+	v, err := await(req.Context(), p)
+	if err != nil {
+		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
+	}
+	return newResponse(req, messageFromJS(v)), nil
+}

@@ -1,0 +1,100 @@
+// Package sqlvalue holds the SQL value rules that every runtime shares, so that a
+// statement binds and reads the same Go values on workerd and natively.
+package sqlvalue
+
+import (
+	"fmt"
+	"math"
+	"strings"
+
+	"github.com/durableobjects-on-go/durable"
+)
+
+// Arg converts one Exec argument to its canonical form: nil, int64, float64, string
+// or []byte. Integers beyond ±MaxSafeInteger are refused because workerd's SQL API
+// carries every number as a float64 and would round them.
+func Arg(i int, v any) (any, error) {
+	var n int64
+	switch a := v.(type) {
+	case nil, string, []byte, float64:
+		return a, nil
+	case float32:
+		return float64(a), nil
+	case bool:
+		if a {
+			return int64(1), nil
+		}
+		return int64(0), nil
+	case int:
+		n = int64(a)
+	case int8:
+		n = int64(a)
+	case int16:
+		n = int64(a)
+	case int32:
+		n = int64(a)
+	case int64:
+		n = a
+	case uint:
+		if uint64(a) > durable.MaxSafeInteger {
+			return nil, rangeError(i, fmt.Sprint(a))
+		}
+		n = int64(a)
+	case uint8:
+		n = int64(a)
+	case uint16:
+		n = int64(a)
+	case uint32:
+		n = int64(a)
+	case uint64:
+		if a > durable.MaxSafeInteger {
+			return nil, rangeError(i, fmt.Sprint(a))
+		}
+		n = int64(a)
+	default:
+		return nil, fmt.Errorf("%w: SQL argument %d has type %T; use nil, bool, an integer, a float, string or []byte", durable.ErrUnsupportedType, i+1, v)
+	}
+	if n > durable.MaxSafeInteger || n < -durable.MaxSafeInteger {
+		return nil, rangeError(i, fmt.Sprint(n))
+	}
+	return n, nil
+}
+
+// Args converts all Exec arguments with [Arg].
+func Args(args []any) ([]any, error) {
+	out := make([]any, len(args))
+	for i, a := range args {
+		v, err := Arg(i, a)
+		if err != nil {
+			return nil, err
+		}
+		out[i] = v
+	}
+	return out, nil
+}
+
+func rangeError(i int, n string) error {
+	return fmt.Errorf("%w: SQL argument %d is %s, which workerd cannot bind exactly; bind it as a string (strconv.FormatInt) and read it back with CAST(x AS TEXT)", durable.ErrIntegerRange, i+1, n)
+}
+
+// Number is how a numeric column value reads back: an int64 when it is integral and
+// within ±MaxSafeInteger, else a float64 (which is what workerd hands over).
+func Number(f float64) any {
+	if f == math.Trunc(f) && math.Abs(f) <= durable.MaxSafeInteger && !(f == 0 && math.Signbit(f)) {
+		return int64(f)
+	}
+	return f
+}
+
+// Error turns a database error message of the form "text: SQLITE_CODE" into a
+// [*durable.SQLError].
+func Error(query, message string) *durable.SQLError {
+	e := &durable.SQLError{Query: query, Message: message}
+	if i := strings.LastIndex(message, ": SQLITE_"); i >= 0 {
+		code := message[i+2:]
+		if !strings.ContainsAny(code, " \n") {
+			e.Message, e.Code = message[:i], code
+		}
+	}
+	return e
+}

@@ -1,0 +1,39 @@
+package durable
+
+import "net/http"
+
+// Object is a Durable Object: it serves the HTTP requests sent to its stub.
+//
+// Requests arrive with a context that is cancelled when the caller goes away.
+// Overlapping requests to one object may run concurrently (they interleave on the
+// Go side while they wait), so guard in-memory state that several requests touch.
+type Object interface {
+	http.Handler
+}
+
+// Constructor builds one instance of a Durable Object class. It runs once per
+// instance, before the instance's first event, and again if the instance is
+// restarted. A returned error fails the event that triggered construction with
+// status 500; the next event tries again.
+type Constructor func(state State, env Env) (Object, error)
+
+// Worker is a whole Worker script: the stateless front handler plus the Durable
+// Object classes it exports.
+type Worker struct {
+	// Front builds the handler for requests made to the Worker itself. It is called
+	// once per runtime with the Worker's bindings. A nil Front answers 404 to every
+	// request.
+	Front func(env Env) http.Handler
+
+	// Objects maps each Durable Object class name, exactly as it appears in the
+	// wrangler configuration (class_name), to its constructor.
+	Objects map[string]Constructor
+}
+
+// State is what a Durable Object instance knows about itself.
+type State interface {
+	// ID identifies this instance within its namespace.
+	ID() ID
+	// Storage is the instance's private, transactional storage.
+	Storage() Storage
+}

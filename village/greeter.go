@@ -1,0 +1,66 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"time"
+
+	"github.com/durableobjects-on-go/durable"
+)
+
+// Greeter is the Durable Object of one name: it counts that name's visits.
+type Greeter struct {
+	sql durable.SQL
+	mux *http.ServeMux
+}
+
+// NewGreeter creates the visits table on first use.
+func NewGreeter(state durable.State, env durable.Env) (durable.Object, error) {
+	g := &Greeter{sql: state.Storage().SQL(), mux: http.NewServeMux()}
+	if _, err := g.sql.Exec(`CREATE TABLE IF NOT EXISTS visits (
+		id    INTEGER PRIMARY KEY CHECK (id = 1),
+		count INTEGER NOT NULL
+	)`); err != nil {
+		return nil, err
+	}
+	g.mux.HandleFunc("POST /visit", g.visit)
+	g.mux.HandleFunc("POST /panic", func(http.ResponseWriter, *http.Request) {
+		panic("the Greeter panicked on purpose")
+	})
+	g.mux.HandleFunc("POST /crash", func(w http.ResponseWriter, r *http.Request) {
+		go func() { panic("a Greeter goroutine panicked on purpose") }()
+		time.Sleep(time.Second) // the runtime ends before this returns
+	})
+	return g, nil
+}
+
+// ServeHTTP implements durable.Object.
+func (g *Greeter) ServeHTTP(w http.ResponseWriter, r *http.Request) { g.mux.ServeHTTP(w, r) }
+
+// Visit records one visit and returns the new count.
+func (g *Greeter) Visit() (int64, error) {
+	var count int64
+	res, err := g.sql.Exec(`INSERT INTO visits (id, count) VALUES (1, 1)
+		ON CONFLICT (id) DO UPDATE SET count = count + 1
+		RETURNING count`)
+	if err == nil {
+		err = res.One(&count)
+	}
+	return count, err
+}
+
+func (g *Greeter) visit(w http.ResponseWriter, r *http.Request) {
+	name, err := io.ReadAll(r.Body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	count, err := g.Visit()
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	fmt.Fprintf(w, "Hey: %s\n%d\n", name, count)
+}

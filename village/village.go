@@ -1,0 +1,118 @@
+package main
+
+import (
+	"fmt"
+	"html/template"
+	"io"
+	"net/http"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/durableobjects-on-go/durable"
+)
+
+// GreeterBinding is the binding name of the Greeter namespace in wrangler.jsonc.
+const GreeterBinding = "GREETER"
+
+// MaxNameLength is the longest name, in characters, a Greeter accepts.
+const MaxNameLength = 64
+
+// Worker is the village: a front router plus its Durable Object classes.
+func Worker() durable.Worker {
+	return durable.Worker{
+		Front:   NewRouter,
+		Objects: map[string]durable.Constructor{"Greeter": NewGreeter},
+	}
+}
+
+// NewRouter builds the front worker's handler.
+func NewRouter(env durable.Env) http.Handler {
+	greeters, err := env.Namespace(GreeterBinding)
+	if err != nil {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		})
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", home)
+	mux.HandleFunc("GET /hey/{name...}", func(w http.ResponseWriter, r *http.Request) {
+		forward(w, r, greeters, "/visit")
+	})
+	mux.HandleFunc("GET /panic/{name...}", func(w http.ResponseWriter, r *http.Request) {
+		forward(w, r, greeters, "/panic")
+	})
+	mux.HandleFunc("GET /crash/{name...}", func(w http.ResponseWriter, r *http.Request) {
+		forward(w, r, greeters, "/crash")
+	})
+	return mux
+}
+
+// CheckName reports why name is not a valid villager name, or nil.
+func CheckName(name string) error {
+	n := utf8.RuneCountInString(name)
+	switch {
+	case !utf8.ValidString(name):
+		return fmt.Errorf("name must be valid UTF-8")
+	case n < 1 || n > MaxNameLength:
+		return fmt.Errorf("name must be 1 to %d characters long, got %d", MaxNameLength, n)
+	case strings.Contains(name, "/"):
+		return fmt.Errorf("name must not contain '/'")
+	case strings.IndexFunc(name, unicode.IsControl) >= 0:
+		return fmt.Errorf("name must not contain control characters")
+	}
+	return nil
+}
+
+// forward sends the request for a name to that name's Greeter and relays its
+// answer.
+func forward(w http.ResponseWriter, r *http.Request, greeters durable.Namespace, path string) {
+	name := r.PathValue("name")
+	if err := CheckName(name); err != nil {
+		http.Error(w, "Bad name: "+err.Error()+"\nA name is 1 to 64 characters, without '/' or control characters, as in /hey/Alice", http.StatusBadRequest)
+		return
+	}
+	stub := greeters.Get(greeters.IDFromName(name))
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "https://greeter"+path, strings.NewReader(name))
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	resp, err := stub.Fetch(req)
+	if err != nil {
+		http.Error(w, "Greeter unreachable: "+err.Error(), http.StatusBadGateway)
+		return
+	}
+	defer resp.Body.Close()
+	for k, vs := range resp.Header {
+		w.Header()[k] = vs
+	}
+	w.WriteHeader(resp.StatusCode)
+	io.Copy(w, resp.Body)
+}
+
+var homePage = template.Must(template.New("home").Parse(`<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>Durable Objects-upon-Go</title>
+<style>body{font-family:system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;line-height:1.5}code{background:#f3f3f3;padding:0 .2em}</style>
+</head>
+<body>
+<h1>Durable Objects-upon-Go</h1>
+<p>A village of Cloudflare Durable Objects written in Go. Every name has its own
+<em>Greeter</em>, a Durable Object that counts its visitors in its own SQLite database.
+The count survives restarts.</p>
+<h2>Endpoints</h2>
+<ul>
+<li><a href="/hey/{{.}}"><code>GET /hey/{name}</code></a>: greets <em>name</em> and shows how many visits that name has had.</li>
+<li><a href="/panic/{{.}}"><code>GET /panic/{name}</code></a>: the Greeter's handler panics; that request gets a 500, and the Greeter keeps serving.</li>
+<li><a href="/crash/{{.}}"><code>GET /crash/{name}</code></a>: a goroutine of the Greeter panics and ends its Go runtime; the next request boots a fresh one.</li>
+</ul>
+<p>A name is 1 to 64 characters, without <code>/</code> or control characters.</p>
+</body>
+</html>
+`))
+
+func home(w http.ResponseWriter, r *http.Request) {
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	homePage.Execute(w, "Ada")
+}
