@@ -27,11 +27,11 @@ type config struct {
 		} `json:"bindings" toml:"bindings"`
 	} `json:"durable_objects" toml:"durable_objects"`
 	Migrations []struct {
-		Tag               string   `json:"tag" toml:"tag"`
-		NewClasses        []string `json:"new_classes" toml:"new_classes"`
-		NewSQLiteClasses  []string `json:"new_sqlite_classes" toml:"new_sqlite_classes"`
-		DeletedClasses    []string `json:"deleted_classes" toml:"deleted_classes"`
-		RenamedClasses    []struct {
+		Tag              string   `json:"tag" toml:"tag"`
+		NewClasses       []string `json:"new_classes" toml:"new_classes"`
+		NewSQLiteClasses []string `json:"new_sqlite_classes" toml:"new_sqlite_classes"`
+		DeletedClasses   []string `json:"deleted_classes" toml:"deleted_classes"`
+		RenamedClasses   []struct {
 			From string `json:"from" toml:"from"`
 			To   string `json:"to" toml:"to"`
 		} `json:"renamed_classes" toml:"renamed_classes"`

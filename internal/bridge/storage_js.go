@@ -15,7 +15,7 @@ type state struct {
 	storage *storage
 }
 
-func (s *state) ID() durable.ID            { return s.id }
+func (s *state) ID() durable.ID           { return s.id }
 func (s *state) Storage() durable.Storage { return s.storage }
 
 // storage wraps ctx.storage. SQL and KV on SQLite-backed objects are synchronous
