@@ -1,0 +1,18 @@
+// Builds the Go Workers the end-to-end tests serve, once per test run.
+import { spawnSync } from "node:child_process";
+import { root } from "./harness.mjs";
+
+export const workers = [
+  { config: "wrangler.jsonc", pkg: "./village" },
+];
+
+export default function setup() {
+  for (const { config, pkg } of workers) {
+    const build = spawnSync("go", ["run", "./cmd/durable-build", "-config", config, pkg], {
+      cwd: root,
+      stdio: "inherit",
+    });
+    if (build.error) throw new Error(`running go: ${build.error.message} (is Go 1.26+ installed and on PATH?)`);
+    if (build.status !== 0) throw new Error(`durable-build failed for ${config} (see its output above)`);
+  }
+}

@@ -1,0 +1,72 @@
+// npm test: every test. Go formatting and vet (native and js/wasm), Go unit and
+// conformance tests (native), then the end-to-end tests on local workerd.
+import { spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
+import { bin, checkTools, fail, install, offlineEnv, root, run } from "./lib.mjs";
+
+const started = Date.now();
+checkTools();
+install();
+const env = offlineEnv();
+
+step("gofmt");
+const fmt = spawnSync("gofmt", ["-l", "."], { cwd: root, encoding: "utf8" });
+if (fmt.stdout.trim()) fail(`these files need gofmt -w:\n${fmt.stdout}`);
+
+step("go vet (native and GOOS=js GOARCH=wasm)");
+run("go", ["vet", "./..."]);
+run("go", ["vet", "./..."], { env: { ...process.env, GOOS: "js", GOARCH: "wasm" } });
+
+step("go test ./...");
+const goCounts = goTest();
+
+step("end-to-end tests on local workerd (vitest)");
+const e2e = vitest();
+
+const passed = goCounts.passed + e2e.passed;
+const failed = goCounts.failed + e2e.failed;
+console.log(`\nGo tests: ${goCounts.passed} passed, ${goCounts.failed} failed; end-to-end: ${e2e.passed} passed, ${e2e.failed} failed; ${((Date.now() - started) / 1000).toFixed(0)} s`);
+console.log(`total: ${passed} passed, ${failed} failed`);
+process.exit(failed > 0 || goCounts.exit !== 0 || e2e.exit !== 0 ? 1 : 0);
+
+function step(title) {
+  console.log(`\n→ ${title}`);
+}
+
+// goTest runs go test -json, prints what plain go test would, and counts tests.
+function goTest() {
+  const res = spawnSync("go", ["test", "-json", "./..."], { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 });
+  if (res.error) fail(`go test: ${res.error.message}`);
+  const counts = { passed: 0, failed: 0, exit: res.status };
+  for (const line of res.stdout.split("\n")) {
+    if (!line.startsWith("{")) {
+      if (line) console.log(line);
+      continue;
+    }
+    const event = JSON.parse(line);
+    if (event.Action === "output" && !/^(=== |\s*--- PASS|\s*--- SKIP)/.test(event.Output)) {
+      process.stdout.write(event.Output);
+    }
+    if (event.Test && event.Action === "pass") counts.passed++;
+    if (event.Test && event.Action === "fail") counts.failed++;
+  }
+  process.stderr.write(res.stderr);
+  if (res.status !== 0 && counts.failed === 0) counts.failed = 1; // a build failure
+  return counts;
+}
+
+function vitest() {
+  const report = `${env.TMPDIR}/vitest-report.json`;
+  const res = spawnSync(bin("vitest"), ["run", "--reporter=default", "--reporter=json", `--outputFile.json=${report}`], {
+    cwd: root,
+    stdio: "inherit",
+    env,
+  });
+  if (res.error) fail(`vitest: ${res.error.message}`);
+  try {
+    const json = JSON.parse(readFileSync(report, "utf8"));
+    return { passed: json.numPassedTests, failed: json.numFailedTests + (res.status !== 0 && json.numFailedTests === 0 ? 1 : 0), exit: res.status };
+  } catch {
+    return { passed: 0, failed: 1, exit: res.status || 1 };
+  }
+}
