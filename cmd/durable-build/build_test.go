@@ -1,0 +1,185 @@
+package main
+
+import (
+	"os"
+	"os/exec"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func writeFile(t *testing.T, dir, name, content string) string {
+	t.Helper()
+	p := filepath.Join(dir, name)
+	if err := os.WriteFile(p, []byte(content), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+func TestLoadConfigJSONC(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "wrangler.jsonc", `{
+		// comments and trailing commas are fine
+		"name": "w",
+		"main": "build/worker.mjs",
+		"durable_objects": {"bindings": [
+			{"name": "A", "class_name": "Alpha"},
+			{"name": "EXT", "class_name": "Elsewhere", "script_name": "other-worker"},
+		]},
+		"migrations": [
+			{"tag": "v1", "new_sqlite_classes": ["Alpha", "Old", "Gone"]},
+			{"tag": "v2", "renamed_classes": [{"from": "Old", "to": "Beta"}], "deleted_classes": ["Gone"]},
+		],
+	}`)
+	cfg, err := loadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	classes, _ := cfg.Classes()
+	if want := []string{"Alpha", "Beta"}; !slices.Equal(classes, want) {
+		t.Fatalf("classes = %v, want %v", classes, want)
+	}
+}
+
+func TestLoadConfigTOML(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "wrangler.toml", `
+name = "w"
+main = "out/index.js"
+[[durable_objects.bindings]]
+name = "C"
+class_name = "Counter"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Counter"]
+`)
+	cfg, err := loadConfig(p)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if classes, _ := cfg.Classes(); !slices.Equal(classes, []string{"Counter"}) || cfg.Main != "out/index.js" {
+		t.Fatalf("classes = %v main = %q", classes, cfg.Main)
+	}
+}
+
+func TestLoadConfigErrorsSayWhatToDo(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct{ name, content, want string }{
+		{"no main", `{"name": "w"}`, `has no "main"`},
+		{"main not JS", `{"main": "worker.go"}`, "must name the generated JavaScript module"},
+		{"bad class name", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "X", "class_name": "not-valid"}]}}`, "not a valid JavaScript class name"},
+		{"syntax", `{"main": `, "not valid JSON"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			_, err := loadConfig(writeFile(t, dir, "wrangler.jsonc", tt.content))
+			if err == nil || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want it to mention %q", err, tt.want)
+			}
+		})
+	}
+	if _, err := findConfig(dir + "/missing"); err == nil || !strings.Contains(err.Error(), "-config") {
+		t.Fatalf("findConfig in an empty folder: err = %v", err)
+	}
+}
+
+func TestCheckClasses(t *testing.T) {
+	if err := checkClasses("wrangler.jsonc", []string{"A", "B"}, []string{"A", "B"}); err != nil {
+		t.Fatalf("matching classes: %v", err)
+	}
+	err := checkClasses("wrangler.jsonc", []string{"A", "Missing"}, []string{"A", "Extra"})
+	if err == nil {
+		t.Fatal("mismatch accepted")
+	}
+	for _, want := range []string{`"Missing" is in wrangler.jsonc but not registered in Go`, `"Extra" is registered in Go but not in wrangler.jsonc`, "Worker.Objects"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not mention %q", err, want)
+		}
+	}
+}
+
+func TestEntryModule(t *testing.T) {
+	src := string(entryModule("/x/wrangler.jsonc", []string{"Alpha", "Beta"}))
+	for _, want := range []string{
+		"DO NOT EDIT",
+		`import module from "./app.wasm";`,
+		`export class Alpha extends DurableObject {`,
+		`return program.objectFetch(this, "Beta", request);`,
+		"export default {",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("entry module lacks %q:\n%s", want, src)
+		}
+	}
+}
+
+func TestGoMinor(t *testing.T) {
+	for v, want := range map[string]int{"go1.26.8": 26, "go1.27rc1": 27, "go1.3": 3} {
+		if got, ok := goMinor(v); !ok || got != want {
+			t.Errorf("goMinor(%q) = %d, %v", v, got, ok)
+		}
+	}
+	if _, ok := goMinor("devel +abc"); ok {
+		t.Error("goMinor accepted a devel version")
+	}
+}
+
+// TestBuildReportsUnregisteredClass runs the whole build on a tiny Worker whose
+// configuration names a class the Go program does not register.
+func TestBuildReportsUnregisteredClass(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a Worker")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("describing a Worker needs Node.js")
+	}
+	dir := tinyModule(t)
+	writeFile(t, dir, "main.go", `package main
+
+import (
+	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/workerd"
+)
+
+func main() { workerd.Serve(durable.Worker{Objects: map[string]durable.Constructor{"Registered": nil}}) }
+`)
+	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs",
+		"durable_objects": {"bindings": [{"name": "R", "class_name": "Registered"}, {"name": "U", "class_name": "Unregistered"}]}}`)
+	t.Chdir(dir)
+	_, err := build(cfg, ".")
+	if err == nil || !strings.Contains(err.Error(), `class "Unregistered" is in wrangler.jsonc but not registered in Go`) {
+		t.Fatalf("build err = %v", err)
+	}
+}
+
+func TestBuildReportsCompileErrors(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a Worker")
+	}
+	dir := tinyModule(t)
+	writeFile(t, dir, "main.go", "package main\n\nfunc main() { undefinedThing() }\n")
+	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs"}`)
+	t.Chdir(dir)
+	_, err := build(cfg, ".")
+	if err == nil || !strings.Contains(err.Error(), "fix the Go errors above") {
+		t.Fatalf("build err = %v", err)
+	}
+}
+
+// tinyModule makes a Go module in a temporary folder that uses this repository's
+// SDK through a replace directive.
+func tinyModule(t *testing.T) string {
+	t.Helper()
+	root, err := filepath.Abs("../..")
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	writeFile(t, dir, "go.mod", "module example.com/w\n\ngo 1.26\n\nrequire github.com/durableobjects-on-go/durable v0.0.0\n\nreplace github.com/durableobjects-on-go/durable => "+root+"\n")
+	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "go.sum", string(sum))
+	return dir
+}

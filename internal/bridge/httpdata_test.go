@@ -1,0 +1,122 @@
+package bridge
+
+import (
+	"context"
+	"io"
+	"net/http"
+	"strings"
+	"testing"
+)
+
+func TestNewRequestFillsServerFields(t *testing.T) {
+	req, err := newRequest(context.Background(), message{
+		Method: "POST",
+		URL:    "https://village.example/hey/x?y=1",
+		Header: [][2]string{{"content-type", "text/plain"}, {"x-multi", "a"}, {"x-multi", "b"}, {"cf-connecting-ip", "203.0.113.9"}},
+		Body:   []byte("hello"),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(req.Body)
+	if req.Method != "POST" || req.Host != "village.example" || req.RequestURI != "/hey/x?y=1" ||
+		req.ContentLength != 5 || string(body) != "hello" || req.RemoteAddr != "203.0.113.9" {
+		t.Fatalf("request = %+v body %q", req, body)
+	}
+	if got := req.Header.Values("X-Multi"); len(got) != 2 {
+		t.Fatalf("X-Multi = %v", got)
+	}
+	if _, err := newRequest(context.Background(), message{Method: "GET", URL: "://bad"}); err == nil {
+		t.Fatal("bad URL accepted")
+	}
+}
+
+func TestServeBuffersAndSniffs(t *testing.T) {
+	req, _ := http.NewRequest("GET", "https://x/", nil)
+	m := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Add("Set-Cookie", "a=1")
+		w.Header().Add("Set-Cookie", "b=2")
+		io.WriteString(w, "<html><body>hi</body></html>")
+	}), req)
+	if m.Status != 200 || string(m.Body) != "<html><body>hi</body></html>" {
+		t.Fatalf("got %+v", m)
+	}
+	var cookies int
+	var ctype string
+	for _, kv := range m.Header {
+		if kv[0] == "Set-Cookie" {
+			cookies++
+		}
+		if kv[0] == "Content-Type" {
+			ctype = kv[1]
+		}
+	}
+	if cookies != 2 || !strings.HasPrefix(ctype, "text/html") {
+		t.Fatalf("cookies=%d content-type=%q", cookies, ctype)
+	}
+}
+
+func TestServeStatusRules(t *testing.T) {
+	req, _ := http.NewRequest("GET", "https://x/", nil)
+	noBody := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusNoContent)
+		if _, err := w.Write([]byte("dropped")); err != http.ErrBodyNotAllowed {
+			t.Errorf("Write after 204: err = %v", err)
+		}
+	}), req)
+	if noBody.Status != 204 || noBody.Body != nil {
+		t.Fatalf("204: %+v", noBody)
+	}
+	first := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.WriteHeader(http.StatusTeapot)
+		w.WriteHeader(http.StatusOK) // ignored, as in net/http
+	}), req)
+	if first.Status != http.StatusTeapot {
+		t.Fatalf("status = %d", first.Status)
+	}
+	empty := serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), req)
+	if empty.Status != 200 || len(empty.Body) != 0 {
+		t.Fatalf("empty handler: %+v", empty)
+	}
+}
+
+func TestServeRecoversPanics(t *testing.T) {
+	req, _ := http.NewRequest("GET", "https://x/boom", nil)
+	m := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "partial")
+		panic("boom")
+	}), req)
+	if m.Status != 500 || !strings.Contains(string(m.Body), "Internal Server Error") || strings.Contains(string(m.Body), "partial") {
+		t.Fatalf("got %d %q", m.Status, m.Body)
+	}
+	bad := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }), req)
+	if bad.Status != 500 {
+		t.Fatalf("invalid status: got %d", bad.Status)
+	}
+}
+
+func TestOutgoingMessage(t *testing.T) {
+	req, _ := http.NewRequest("PUT", "https://do/path", strings.NewReader("body"))
+	req.Header.Set("X-A", "1")
+	m, err := outgoingMessage(req)
+	if err != nil || m.Method != "PUT" || m.URL != "https://do/path" || string(m.Body) != "body" || len(m.Header) != 1 {
+		t.Fatalf("got %+v, %v", m, err)
+	}
+	get, _ := http.NewRequest("GET", "https://do/", nil)
+	if m, _ := outgoingMessage(get); m.Body != nil {
+		t.Fatalf("GET has body %q", m.Body)
+	}
+	rel, _ := http.NewRequest("GET", "/relative", nil)
+	if _, err := outgoingMessage(rel); err == nil || !strings.Contains(err.Error(), "absolute URL") {
+		t.Fatalf("relative URL: err = %v", err)
+	}
+}
+
+func TestNewResponse(t *testing.T) {
+	req, _ := http.NewRequest("GET", "https://do/", nil)
+	resp := newResponse(req, message{Status: 201, Header: [][2]string{{"x-a", "1"}}, Body: []byte("made")})
+	body, _ := io.ReadAll(resp.Body)
+	if resp.StatusCode != 201 || resp.Status != "201 Created" || resp.Header.Get("X-A") != "1" || string(body) != "made" || resp.Request != req {
+		t.Fatalf("got %+v %q", resp, body)
+	}
+}
