@@ -2,22 +2,23 @@ package main
 
 import (
 	"fmt"
-	"io"
 	"net/http"
 	"time"
 
 	"github.com/durableobjects-on-go/durable"
 )
 
-// Greeter is the Durable Object of one name: it counts that name's visits.
+// Greeter is the Durable Object of one name: it counts that name's visits. Its
+// ID is made from the name (IDFromName), so the ID carries the name.
 type Greeter struct {
-	sql durable.SQL
-	mux *http.ServeMux
+	name string
+	sql  durable.SQL
+	mux  *http.ServeMux
 }
 
 // NewGreeter creates the visits table on first use.
 func NewGreeter(state durable.State, env durable.Env) (durable.Object, error) {
-	g := &Greeter{sql: state.Storage().SQL(), mux: http.NewServeMux()}
+	g := &Greeter{name: state.ID().Name(), sql: state.Storage().SQL(), mux: http.NewServeMux()}
 	if _, err := g.sql.Exec(`CREATE TABLE IF NOT EXISTS visits (
 		id    INTEGER PRIMARY KEY CHECK (id = 1),
 		count INTEGER NOT NULL
@@ -51,16 +52,11 @@ func (g *Greeter) Visit() (int64, error) {
 }
 
 func (g *Greeter) visit(w http.ResponseWriter, r *http.Request) {
-	name, err := io.ReadAll(r.Body)
-	if err != nil {
-		http.Error(w, err.Error(), http.StatusBadRequest)
-		return
-	}
 	count, err := g.Visit()
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
-	fmt.Fprintf(w, "Hey: %s\n%d\n", name, count)
+	fmt.Fprintf(w, "Hey: %s\n%d\n", g.name, count)
 }

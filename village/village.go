@@ -73,7 +73,7 @@ func forward(w http.ResponseWriter, r *http.Request, greeters durable.Namespace,
 		return
 	}
 	stub := greeters.Get(greeters.IDFromName(name))
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "https://greeter"+path, strings.NewReader(name))
+	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "https://greeter"+path, nil)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return

@@ -129,6 +129,9 @@ func bodyAllowed(status int) bool {
 	return !(status >= 100 && status < 200) && status != http.StatusNoContent && status != http.StatusResetContent && status != http.StatusNotModified
 }
 
+// logf reports panics and failed events; workerd shows it in its console.
+var logf = log.Printf
+
 // serve runs h on req and returns the response as plain data. A panic in h becomes
 // a 500 for this request only; the panic and its stack go to the log (workerd's
 // console).
@@ -137,7 +140,7 @@ func serve(h http.Handler, req *http.Request) (m message) {
 	defer func() {
 		if p := recover(); p != nil {
 			if p != http.ErrAbortHandler {
-				log.Printf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
+				logf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
 			}
 			m = textMessage(http.StatusInternalServerError, "Internal Server Error\n")
 		}
@@ -164,6 +167,6 @@ func textMessage(status int, text string) message {
 
 // errorMessage reports an error that kept the handler from running at all.
 func errorMessage(err error) message {
-	log.Printf("durable: %v", err)
+	logf("durable: %v", err)
 	return textMessage(http.StatusInternalServerError, "Internal Server Error: "+strings.TrimPrefix(err.Error(), "durable: ")+"\n")
 }

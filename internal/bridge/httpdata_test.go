@@ -2,7 +2,9 @@ package bridge
 
 import (
 	"context"
+	"fmt"
 	"io"
+	"log"
 	"net/http"
 	"strings"
 	"testing"
@@ -81,6 +83,9 @@ func TestServeStatusRules(t *testing.T) {
 }
 
 func TestServeRecoversPanics(t *testing.T) {
+	var logged string
+	logf = func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
+	defer func() { logf = log.Printf }()
 	req, _ := http.NewRequest("GET", "https://x/boom", nil)
 	m := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "partial")
@@ -88,6 +93,9 @@ func TestServeRecoversPanics(t *testing.T) {
 	}), req)
 	if m.Status != 500 || !strings.Contains(string(m.Body), "Internal Server Error") || strings.Contains(string(m.Body), "partial") {
 		t.Fatalf("got %d %q", m.Status, m.Body)
+	}
+	if !strings.Contains(logged, "panic serving GET /boom: boom") || !strings.Contains(logged, "goroutine") {
+		t.Fatalf("logged %q, want the panic and its stack", logged)
 	}
 	bad := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }), req)
 	if bad.Status != 500 {
