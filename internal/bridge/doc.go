@@ -7,8 +7,8 @@
 // side, in the calling object's own I/O context.
 //
 // The files named *_js.go build for GOOS=js GOARCH=wasm only. The rest of the
-// package (HTTP conversion, the describe protocol) is plain Go and is tested
-// natively; runtime_other.go is the native counterpart of the entry point and
+// package (the describe protocol) is plain Go and tested natively; the HTTP
+// conversion both runtimes share lives in internal/serving; runtime_other.go is the native counterpart of the entry point and
 // explains how to run a Worker when it is started with go run.
 //
 // Protocol with runtime.mjs:

@@ -4,13 +4,13 @@ package bridge
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"sync"
 	"syscall/js"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/serving"
 )
 
 // host is globalThis.__durableHost: the JavaScript helpers Go calls into.
@@ -72,25 +72,12 @@ func (o *object) get() (durable.Object, error) {
 	if o.instance != nil {
 		return o.instance, nil
 	}
-	inst, err := construct(o.ctor, o.state, o.env)
+	inst, err := serving.Construct(o.ctor, o.state, o.env)
 	if err != nil {
 		return nil, fmt.Errorf("durable: constructing %s: %w", o.class, err)
 	}
 	o.instance = inst
 	return inst, nil
-}
-
-func construct(ctor durable.Constructor, s durable.State, e durable.Env) (obj durable.Object, err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("constructor panicked: %v", p)
-		}
-	}()
-	obj, err = ctor(s, e)
-	if err == nil && obj == nil {
-		err = errors.New("constructor returned a nil object")
-	}
-	return obj, err
 }
 
 // front(request, env, resolve, reject) serves a request to the Worker itself.
@@ -143,8 +130,8 @@ func handle(h http.Handler, o *object, data, resolve js.Value) {
 	stop := onAbort(data.Get("signal"), cancel)
 	defer stop()
 
-	var m message
-	req, err := newRequest(ctx, messageFromJS(data))
+	var m serving.Message
+	req, err := serving.NewRequest(ctx, messageFromJS(data))
 	if err == nil && o != nil {
 		var inst durable.Object
 		if inst, err = o.get(); err == nil {
@@ -152,9 +139,9 @@ func handle(h http.Handler, o *object, data, resolve js.Value) {
 		}
 	}
 	if err != nil {
-		m = errorMessage(err)
+		m = serving.ErrorMessage(err)
 	} else {
-		m = serve(h, req)
+		m = serving.Serve(h, req)
 	}
 	resolve.Invoke(messageToJS(m))
 }
@@ -177,8 +164,8 @@ func onAbort(signal js.Value, cancel context.CancelFunc) func() {
 	}
 }
 
-func messageFromJS(v js.Value) message {
-	m := message{
+func messageFromJS(v js.Value) serving.Message {
+	m := serving.Message{
 		Method: stringOr(v.Get("method")),
 		URL:    stringOr(v.Get("url")),
 		Body:   bytesOf(v.Get("body")),
@@ -196,7 +183,7 @@ func messageFromJS(v js.Value) message {
 	return m
 }
 
-func messageToJS(m message) js.Value {
+func messageToJS(m serving.Message) js.Value {
 	obj := js.Global().Get("Object").New()
 	if m.Method != "" {
 		obj.Set("method", m.Method)
@@ -300,7 +287,7 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	out, err := outgoingMessage(req)
+	out, err := serving.OutgoingMessage(req)
 	if err != nil {
 		return nil, err
 	}
@@ -312,5 +299,5 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
 	}
-	return newResponse(req, messageFromJS(v)), nil
+	return serving.NewResponse(req, messageFromJS(v)), nil
 }

@@ -1,4 +1,4 @@
-package bridge
+package serving
 
 import (
 	"context"
@@ -11,7 +11,7 @@ import (
 )
 
 func TestNewRequestFillsServerFields(t *testing.T) {
-	req, err := newRequest(context.Background(), message{
+	req, err := NewRequest(context.Background(), Message{
 		Method: "POST",
 		URL:    "https://village.example/hey/x?y=1",
 		Header: [][2]string{{"content-type", "text/plain"}, {"x-multi", "a"}, {"x-multi", "b"}, {"cf-connecting-ip", "203.0.113.9"}},
@@ -28,14 +28,14 @@ func TestNewRequestFillsServerFields(t *testing.T) {
 	if got := req.Header.Values("X-Multi"); len(got) != 2 {
 		t.Fatalf("X-Multi = %v", got)
 	}
-	if _, err := newRequest(context.Background(), message{Method: "GET", URL: "://bad"}); err == nil {
+	if _, err := NewRequest(context.Background(), Message{Method: "GET", URL: "://bad"}); err == nil {
 		t.Fatal("bad URL accepted")
 	}
 }
 
 func TestServeBuffersAndSniffs(t *testing.T) {
 	req, _ := http.NewRequest("GET", "https://x/", nil)
-	m := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Add("Set-Cookie", "a=1")
 		w.Header().Add("Set-Cookie", "b=2")
 		io.WriteString(w, "<html><body>hi</body></html>")
@@ -60,7 +60,7 @@ func TestServeBuffersAndSniffs(t *testing.T) {
 
 func TestServeStatusRules(t *testing.T) {
 	req, _ := http.NewRequest("GET", "https://x/", nil)
-	noBody := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	noBody := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
 		if _, err := w.Write([]byte("dropped")); err != http.ErrBodyNotAllowed {
 			t.Errorf("Write after 204: err = %v", err)
@@ -69,14 +69,14 @@ func TestServeStatusRules(t *testing.T) {
 	if noBody.Status != 204 || noBody.Body != nil {
 		t.Fatalf("204: %+v", noBody)
 	}
-	first := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	first := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTeapot)
 		w.WriteHeader(http.StatusOK) // ignored, as in net/http
 	}), req)
 	if first.Status != http.StatusTeapot {
 		t.Fatalf("status = %d", first.Status)
 	}
-	empty := serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), req)
+	empty := Serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), req)
 	if empty.Status != 200 || len(empty.Body) != 0 {
 		t.Fatalf("empty handler: %+v", empty)
 	}
@@ -84,10 +84,10 @@ func TestServeStatusRules(t *testing.T) {
 
 func TestServeRecoversPanics(t *testing.T) {
 	var logged string
-	logf = func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
-	defer func() { logf = log.Printf }()
+	Logf = func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
+	defer func() { Logf = log.Printf }()
 	req, _ := http.NewRequest("GET", "https://x/boom", nil)
-	m := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "partial")
 		panic("boom")
 	}), req)
@@ -97,7 +97,7 @@ func TestServeRecoversPanics(t *testing.T) {
 	if !strings.Contains(logged, "panic serving GET /boom: boom") || !strings.Contains(logged, "goroutine") {
 		t.Fatalf("logged %q, want the panic and its stack", logged)
 	}
-	bad := serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }), req)
+	bad := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }), req)
 	if bad.Status != 500 {
 		t.Fatalf("invalid status: got %d", bad.Status)
 	}
@@ -106,23 +106,23 @@ func TestServeRecoversPanics(t *testing.T) {
 func TestOutgoingMessage(t *testing.T) {
 	req, _ := http.NewRequest("PUT", "https://do/path", strings.NewReader("body"))
 	req.Header.Set("X-A", "1")
-	m, err := outgoingMessage(req)
+	m, err := OutgoingMessage(req)
 	if err != nil || m.Method != "PUT" || m.URL != "https://do/path" || string(m.Body) != "body" || len(m.Header) != 1 {
 		t.Fatalf("got %+v, %v", m, err)
 	}
 	get, _ := http.NewRequest("GET", "https://do/", nil)
-	if m, _ := outgoingMessage(get); m.Body != nil {
+	if m, _ := OutgoingMessage(get); m.Body != nil {
 		t.Fatalf("GET has body %q", m.Body)
 	}
 	rel, _ := http.NewRequest("GET", "/relative", nil)
-	if _, err := outgoingMessage(rel); err == nil || !strings.Contains(err.Error(), "absolute URL") {
+	if _, err := OutgoingMessage(rel); err == nil || !strings.Contains(err.Error(), "absolute URL") {
 		t.Fatalf("relative URL: err = %v", err)
 	}
 }
 
 func TestNewResponse(t *testing.T) {
 	req, _ := http.NewRequest("GET", "https://do/", nil)
-	resp := newResponse(req, message{Status: 201, Header: [][2]string{{"x-a", "1"}}, Body: []byte("made")})
+	resp := NewResponse(req, Message{Status: 201, Header: [][2]string{{"x-a", "1"}}, Body: []byte("made")})
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 201 || resp.Status != "201 Created" || resp.Header.Get("X-A") != "1" || string(body) != "made" || resp.Request != req {
 		t.Fatalf("got %+v %q", resp, body)

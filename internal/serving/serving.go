@@ -1,8 +1,14 @@
-package bridge
+// Package serving holds what both runtimes do the same way when they serve an
+// object: constructing it, turning requests and responses into plain data and
+// back, and running a handler with panics turned into 500 responses. The workerd
+// runtime (internal/bridge) moves that data across the JavaScript boundary; the
+// native runtime (durabletest) hands it from one object to another in process.
+package serving
 
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log"
@@ -10,11 +16,13 @@ import (
 	"runtime/debug"
 	"strconv"
 	"strings"
+
+	"github.com/durableobjects-on-go/durable"
 )
 
-// message is a request or response as plain data, the form it crosses the
+// Message is a request or response as plain data, the form it crosses the
 // JavaScript boundary in.
-type message struct {
+type Message struct {
 	Method string // requests only
 	URL    string // requests only
 	Status int    // responses only
@@ -22,9 +30,9 @@ type message struct {
 	Body   []byte // nil: no body
 }
 
-// newRequest turns an incoming request message into the *http.Request a handler
+// NewRequest turns an incoming request Message into the *http.Request a handler
 // serves, the way net/http's server would fill it.
-func newRequest(ctx context.Context, m message) (*http.Request, error) {
+func NewRequest(ctx context.Context, m Message) (*http.Request, error) {
 	var body io.Reader = http.NoBody
 	if m.Body != nil {
 		body = bytes.NewReader(m.Body)
@@ -45,12 +53,12 @@ func newRequest(ctx context.Context, m message) (*http.Request, error) {
 	return req, nil
 }
 
-// outgoingMessage turns a request a Go handler sends to a stub into plain data.
-func outgoingMessage(req *http.Request) (message, error) {
+// OutgoingMessage turns a request a Go handler sends to a stub into plain data.
+func OutgoingMessage(req *http.Request) (Message, error) {
 	if req.URL == nil || !req.URL.IsAbs() {
-		return message{}, fmt.Errorf("durable: stub Fetch needs an absolute URL (such as https://do/path), got %q", req.URL)
+		return Message{}, fmt.Errorf("durable: stub Fetch needs an absolute URL (such as https://do/path), got %q", req.URL)
 	}
-	m := message{Method: req.Method, URL: req.URL.String(), Header: headerPairs(req.Header)}
+	m := Message{Method: req.Method, URL: req.URL.String(), Header: headerPairs(req.Header)}
 	if m.Method == "" {
 		m.Method = http.MethodGet
 	}
@@ -58,15 +66,15 @@ func outgoingMessage(req *http.Request) (message, error) {
 		b, err := io.ReadAll(req.Body)
 		req.Body.Close()
 		if err != nil {
-			return message{}, fmt.Errorf("durable: reading request body: %w", err)
+			return Message{}, fmt.Errorf("durable: reading request body: %w", err)
 		}
 		m.Body = b
 	}
 	return m, nil
 }
 
-// newResponse turns a response message from a stub into an *http.Response.
-func newResponse(req *http.Request, m message) *http.Response {
+// NewResponse turns a response Message from a stub into an *http.Response.
+func NewResponse(req *http.Request, m Message) *http.Response {
 	h := make(http.Header, len(m.Header))
 	for _, kv := range m.Header {
 		h.Add(kv[0], kv[1])
@@ -129,25 +137,25 @@ func bodyAllowed(status int) bool {
 	return !(status >= 100 && status < 200) && status != http.StatusNoContent && status != http.StatusResetContent && status != http.StatusNotModified
 }
 
-// logf reports panics and failed events; workerd shows it in its console.
-var logf = log.Printf
+// Logf reports panics and failed events; workerd shows it in its console.
+var Logf = log.Printf
 
-// serve runs h on req and returns the response as plain data. A panic in h becomes
+// Serve runs h on req and returns the response as plain data. A panic in h becomes
 // a 500 for this request only; the panic and its stack go to the log (workerd's
 // console).
-func serve(h http.Handler, req *http.Request) (m message) {
+func Serve(h http.Handler, req *http.Request) (m Message) {
 	rec := &recorder{header: make(http.Header)}
 	defer func() {
 		if p := recover(); p != nil {
 			if p != http.ErrAbortHandler {
-				logf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
+				Logf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
 			}
 			m = textMessage(http.StatusInternalServerError, "Internal Server Error\n")
 		}
 	}()
 	h.ServeHTTP(rec, req)
 	rec.WriteHeader(http.StatusOK)
-	m = message{Status: rec.status, Header: headerPairs(rec.header)}
+	m = Message{Status: rec.status, Header: headerPairs(rec.header)}
 	if bodyAllowed(rec.status) {
 		m.Body = rec.body.Bytes()
 		if rec.header.Get("Content-Type") == "" && len(m.Body) > 0 && rec.header.Get("Content-Encoding") == "" {
@@ -157,16 +165,30 @@ func serve(h http.Handler, req *http.Request) (m message) {
 	return m
 }
 
-func textMessage(status int, text string) message {
-	return message{
+func textMessage(status int, text string) Message {
+	return Message{
 		Status: status,
 		Header: [][2]string{{"Content-Type", "text/plain; charset=utf-8"}, {"X-Content-Type-Options", "nosniff"}},
 		Body:   []byte(text),
 	}
 }
 
-// errorMessage reports an error that kept the handler from running at all.
-func errorMessage(err error) message {
-	logf("durable: %v", err)
+// ErrorMessage reports an error that kept the handler from running at all.
+func ErrorMessage(err error) Message {
+	Logf("durable: %v", err)
 	return textMessage(http.StatusInternalServerError, "Internal Server Error: "+strings.TrimPrefix(err.Error(), "durable: ")+"\n")
+}
+
+// Construct runs a constructor, turning a panic or a nil object into an error.
+func Construct(ctor durable.Constructor, s durable.State, e durable.Env) (obj durable.Object, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("constructor panicked: %v", p)
+		}
+	}()
+	obj, err = ctor(s, e)
+	if err == nil && obj == nil {
+		err = errors.New("constructor returned a nil object")
+	}
+	return obj, err
 }
