@@ -175,7 +175,7 @@ func tinyModule(t *testing.T) string {
 		t.Fatal(err)
 	}
 	dir := t.TempDir()
-	writeFile(t, dir, "go.mod", "module example.com/w\n\ngo 1.26\n\nrequire github.com/durableobjects-on-go/durable v0.0.0\n\nreplace github.com/durableobjects-on-go/durable => "+root+"\n")
+	writeFile(t, dir, "go.mod", "module example.com/w\n\ngo 1.26.0\n\nrequire github.com/durableobjects-on-go/durable v0.0.0\n\nreplace github.com/durableobjects-on-go/durable => "+root+"\n")
 	sum, err := os.ReadFile(filepath.Join(root, "go.sum"))
 	if err != nil {
 		t.Fatal(err)

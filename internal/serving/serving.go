@@ -141,14 +141,17 @@ func bodyAllowed(status int) bool {
 var Logf = log.Printf
 
 // Serve runs h on req and returns the response as plain data. A panic in h becomes
-// a 500 for this request only; the panic and its stack go to the log (workerd's
+// a 500 for this request only; the panic and its stack go to Logf (workerd's
 // console).
-func Serve(h http.Handler, req *http.Request) (m Message) {
+func Serve(h http.Handler, req *http.Request) Message { return ServeLog(h, req, Logf) }
+
+// ServeLog is Serve with its own log function.
+func ServeLog(h http.Handler, req *http.Request, logf func(format string, args ...any)) (m Message) {
 	rec := &recorder{header: make(http.Header)}
 	defer func() {
 		if p := recover(); p != nil {
 			if p != http.ErrAbortHandler {
-				Logf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
+				logf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
 			}
 			m = textMessage(http.StatusInternalServerError, "Internal Server Error\n")
 		}
@@ -174,8 +177,11 @@ func textMessage(status int, text string) Message {
 }
 
 // ErrorMessage reports an error that kept the handler from running at all.
-func ErrorMessage(err error) Message {
-	Logf("durable: %v", err)
+func ErrorMessage(err error) Message { return ErrorMessageLog(err, Logf) }
+
+// ErrorMessageLog is ErrorMessage with its own log function.
+func ErrorMessageLog(err error, logf func(format string, args ...any)) Message {
+	logf("durable: %v", err)
 	return textMessage(http.StatusInternalServerError, "Internal Server Error: "+strings.TrimPrefix(err.Error(), "durable: ")+"\n")
 }
 

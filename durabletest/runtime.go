@@ -1,0 +1,530 @@
+package durabletest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"maps"
+	"net/http"
+	"net/url"
+	"os"
+	"path/filepath"
+	"slices"
+	"sort"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/serving"
+)
+
+// Options configure a [Runtime]. A nil *Options is the same as the zero value.
+type Options struct {
+	// Bindings maps each Durable Object namespace binding name to the class it
+	// binds, as durable_objects.bindings does in wrangler.jsonc. When nil, every
+	// class in the Worker is bound under its own class name. [OptionsFromConfig]
+	// reads them from a wrangler configuration.
+	Bindings map[string]string
+
+	// Vars are the text variables and secrets that [durable.Env.Var] returns.
+	Vars map[string]string
+
+	// Dir, when not empty, keeps each object's database in a SQLite file under
+	// Dir/<class>/<id>.sqlite, so that state outlives the Runtime (a new Runtime
+	// over the same Dir sees it). When empty, databases live in memory until the
+	// test ends.
+	Dir string
+
+	// Clock is the runtime's clock. When nil, the runtime makes one that starts at
+	// the current wall-clock time, truncated to the millisecond.
+	Clock *Clock
+
+	// Logf receives what workerd would print to its console: handler panics and
+	// failed events. When nil, it is the test's Logf.
+	Logf func(format string, args ...any)
+}
+
+// Runtime runs a [durable.Worker] natively: its front handler and one instance per
+// Durable Object ID, each with its own SQLite database, under the rules workerd
+// applies. Make one with [New]; the test's cleanup closes it.
+type Runtime struct {
+	tb       testing.TB
+	worker   durable.Worker
+	bindings map[string]string
+	vars     map[string]string
+	dir      string
+	clock    *Clock
+	logf     func(format string, args ...any)
+	ids      map[string]*idFactory // by class
+	env      *env
+
+	front      *owner
+	frontMu    sync.Mutex
+	frontReady http.Handler
+
+	mu      sync.Mutex
+	objects map[string]*object // by class + "/" + ID
+	closed  bool
+}
+
+// New starts a runtime for w and registers its closing with tb.Cleanup. It fails
+// the test when the options do not fit the Worker (a binding to a class w does not
+// register).
+func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
+	tb.Helper()
+	if opts == nil {
+		opts = &Options{}
+	}
+	rt := &Runtime{
+		tb:      tb,
+		worker:  w,
+		vars:    maps.Clone(opts.Vars),
+		dir:     opts.Dir,
+		clock:   opts.Clock,
+		logf:    opts.Logf,
+		ids:     make(map[string]*idFactory),
+		front:   newOwner(),
+		objects: make(map[string]*object),
+	}
+	rt.env = &env{rt: rt}
+	if rt.logf == nil {
+		rt.logf = tb.Logf
+	}
+	if rt.clock == nil {
+		rt.clock = NewClock(time.Now().Truncate(time.Millisecond))
+	}
+	for class := range w.Objects {
+		rt.ids[class] = newIDFactory(class)
+	}
+	if opts.Bindings == nil {
+		rt.bindings = make(map[string]string, len(w.Objects))
+		for class := range w.Objects {
+			rt.bindings[class] = class
+		}
+	} else {
+		rt.bindings = maps.Clone(opts.Bindings)
+		for binding, class := range rt.bindings {
+			if _, ok := w.Objects[class]; !ok {
+				tb.Fatalf("durabletest: binding %q names class %q, which the Worker does not register (it has %s)", binding, class, strings.Join(slices.Sorted(maps.Keys(w.Objects)), ", "))
+			}
+		}
+	}
+	tb.Cleanup(func() { rt.Close() })
+	return rt
+}
+
+// Env is the Worker's bindings, as the front handler and every object see them.
+func (rt *Runtime) Env() durable.Env { return rt.env }
+
+// Clock is the runtime's clock.
+func (rt *Runtime) Clock() *Clock { return rt.clock }
+
+// Namespace returns the namespace bound under binding; it fails the test when
+// there is no such binding. Stubs it makes fetch from outside any object, as a
+// test would.
+func (rt *Runtime) Namespace(binding string) durable.Namespace {
+	rt.tb.Helper()
+	ns, err := rt.env.Namespace(binding)
+	if err != nil {
+		rt.tb.Fatalf("durabletest: %v", err)
+	}
+	return ns
+}
+
+// State returns the state of the object with the given ID in the namespace bound
+// under binding, without constructing the object, so that a test can inspect (or
+// prepare) its storage. It fails the test when the binding or ID is not valid.
+func (rt *Runtime) State(binding string, id durable.ID) durable.State {
+	rt.tb.Helper()
+	o, err := rt.objectFor(binding, id)
+	if err != nil {
+		rt.tb.Fatalf("durabletest: %v", err)
+	}
+	return o.state
+}
+
+// Front is the Worker's front handler, served the way workerd serves it: the
+// request and response are buffered, a panic becomes a 500 for that request only,
+// and header names arrive lowercased and merged as JavaScript's Headers has them.
+func (rt *Runtime) Front() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		m, err := incomingMessage(r)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		out := rt.deliver(rt.front, r.Context(), m, rt.frontHandler)
+		for _, kv := range out.Header {
+			w.Header().Add(kv[0], kv[1])
+		}
+		w.WriteHeader(out.Status)
+		w.Write(out.Body)
+	})
+}
+
+// Fetch sends req to the front handler and returns its response. req may have a
+// relative URL, as made by httptest.NewRequest; it is then served as
+// http://example.com/... .
+func (rt *Runtime) Fetch(req *http.Request) *http.Response {
+	rt.tb.Helper()
+	m, err := incomingMessage(req)
+	if err != nil {
+		rt.tb.Fatalf("durabletest: %v", err)
+	}
+	return serving.NewResponse(req, rt.deliver(rt.front, req.Context(), m, rt.frontHandler))
+}
+
+// Restart drops every Go instance (and the front handler), as if each object's Go
+// runtime had ended: storage is kept, and the next event for an object runs its
+// constructor again. Requests in flight finish on the old instances.
+func (rt *Runtime) Restart() {
+	rt.mu.Lock()
+	objs := slices.Collect(maps.Values(rt.objects))
+	rt.mu.Unlock()
+	for _, o := range objs {
+		o.restart()
+	}
+	rt.frontMu.Lock()
+	rt.frontReady = nil
+	rt.frontMu.Unlock()
+}
+
+// RestartObject drops the Go instance of one object, keeping its storage: its
+// next event runs the constructor again. It fails the test when the binding or ID
+// is not valid.
+func (rt *Runtime) RestartObject(binding string, id durable.ID) {
+	rt.tb.Helper()
+	o, err := rt.objectFor(binding, id)
+	if err != nil {
+		rt.tb.Fatalf("durabletest: %v", err)
+	}
+	o.restart()
+}
+
+// Close closes every database. The test's cleanup calls it; calling it again does
+// nothing. Storage calls after Close fail.
+func (rt *Runtime) Close() error {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.closed {
+		return nil
+	}
+	rt.closed = true
+	var errs []error
+	for _, o := range rt.objects {
+		errs = append(errs, o.state.storage.db.close())
+	}
+	return errors.Join(errs...)
+}
+
+func (rt *Runtime) frontHandler() (http.Handler, error) {
+	rt.frontMu.Lock()
+	defer rt.frontMu.Unlock()
+	if rt.frontReady == nil {
+		if rt.worker.Front != nil {
+			rt.frontReady = rt.worker.Front(rt.env)
+		}
+		if rt.frontReady == nil {
+			rt.frontReady = http.NotFoundHandler()
+		}
+	}
+	return rt.frontReady, nil
+}
+
+func (rt *Runtime) objectFor(binding string, target durable.ID) (*object, error) {
+	ns, err := rt.env.Namespace(binding)
+	if err != nil {
+		return nil, err
+	}
+	n := ns.(*namespace)
+	parsed, err := n.ids.fromString(target.String())
+	if err != nil {
+		return nil, err
+	}
+	if named, ok := target.(*id); ok {
+		parsed.name = named.name
+	}
+	return rt.object(n.class, parsed)
+}
+
+// object returns the object of class with the given ID, opening its database on
+// first use.
+func (rt *Runtime) object(class string, target *id) (*object, error) {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	if rt.closed {
+		return nil, errClosed
+	}
+	key := class + "/" + target.hex
+	if o := rt.objects[key]; o != nil {
+		return o, nil
+	}
+	path := ""
+	if rt.dir != "" {
+		path = filepath.Join(rt.dir, class, target.hex+".sqlite")
+		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+			return nil, fmt.Errorf("durabletest: %w", err)
+		}
+	}
+	db, err := openDatabase(path)
+	if err != nil {
+		return nil, err
+	}
+	o := &object{
+		owner: newOwner(),
+		rt:    rt,
+		class: class,
+		ctor:  rt.worker.Objects[class],
+		state: &state{id: &id{hex: target.hex, name: target.name}, storage: &storage{db: db}},
+	}
+	rt.objects[key] = o
+	return o, nil
+}
+
+// object is one Durable Object instance: its storage lives as long as the
+// runtime; its Go instance until it is restarted.
+type object struct {
+	*owner
+	rt    *Runtime
+	class string
+	ctor  durable.Constructor
+	state *state
+
+	mu       sync.Mutex
+	instance durable.Object
+}
+
+func (o *object) restart() {
+	o.mu.Lock()
+	o.instance = nil
+	o.mu.Unlock()
+}
+
+// handler returns the Go instance, constructing it on the first event.
+func (o *object) handler() (http.Handler, error) {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.instance == nil {
+		inst, err := serving.Construct(o.ctor, o.state, o.rt.env)
+		if err != nil {
+			return nil, fmt.Errorf("durable: constructing %s: %w", o.class, err)
+		}
+		o.instance = inst
+	}
+	return o.instance, nil
+}
+
+// owner runs events one at a time, the way a single-threaded isolate does: an
+// event holds the gate while its Go code runs, and gives it up while it awaits a
+// stub fetch (the only await the runtime can see).
+type owner struct {
+	gate chan struct{} // holds a token while an event runs
+}
+
+func newOwner() *owner { return &owner{gate: make(chan struct{}, 1)} }
+
+// event is one request being served by an owner.
+type event struct {
+	owner    *owner
+	mu       sync.Mutex
+	held     bool // this event holds the owner's gate
+	awaiting int  // stub fetches in flight
+	done     bool
+}
+
+type eventKey struct{}
+
+func eventOf(ctx context.Context) *event {
+	ev, _ := ctx.Value(eventKey{}).(*event)
+	return ev
+}
+
+func (ev *event) beginAwait() {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	ev.awaiting++
+	if ev.held {
+		ev.held = false
+		<-ev.owner.gate
+	}
+}
+
+func (ev *event) endAwait() {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	ev.awaiting--
+	if ev.awaiting == 0 && !ev.done && !ev.held {
+		ev.owner.gate <- struct{}{}
+		ev.held = true
+	}
+}
+
+func (ev *event) finish() {
+	ev.mu.Lock()
+	defer ev.mu.Unlock()
+	ev.done = true
+	if ev.held {
+		ev.held = false
+		<-ev.owner.gate
+	}
+}
+
+// deliver serves one event on o and returns the response as workerd would build
+// it.
+func (rt *Runtime) deliver(o *owner, ctx context.Context, m serving.Message, handler func() (http.Handler, error)) serving.Message {
+	o.gate <- struct{}{}
+	ev := &event{owner: o, held: true}
+	defer ev.finish()
+	ctx = context.WithValue(ctx, eventKey{}, ev)
+
+	h, err := handler()
+	if err != nil {
+		return serving.ErrorMessageLog(err, rt.logf)
+	}
+	req, err := serving.NewRequest(ctx, m)
+	if err != nil {
+		return serving.ErrorMessageLog(err, rt.logf)
+	}
+	return rt.response(serving.ServeLog(h, req, rt.logf))
+}
+
+// response does what the entry module's new Response(...) does to a handler's
+// answer: it refuses statuses outside 200-599 (except 101) and normalizes headers.
+func (rt *Runtime) response(m serving.Message) serving.Message {
+	if (m.Status < 200 || m.Status > 599) && m.Status != http.StatusSwitchingProtocols {
+		return serving.ErrorMessageLog(fmt.Errorf("Responses may only be constructed with status codes in the range 200 to 599, inclusive."), rt.logf)
+	}
+	m.Header = jsHeaders(m.Header)
+	return m
+}
+
+// stubFetch sends req from the calling event (if any) to the object target of ns.
+func (rt *Runtime) stubFetch(ns *namespace, target *id, req *http.Request) (*http.Response, error) {
+	out, err := serving.OutgoingMessage(req)
+	if err != nil {
+		return nil, err
+	}
+	if (out.Method == http.MethodGet || out.Method == http.MethodHead) && out.Body != nil {
+		return nil, fmt.Errorf("durable: stub fetch %s: Request with a GET or HEAD method cannot have a body.", out.URL)
+	}
+	if out.URL, err = jsURL(out.URL); err != nil {
+		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
+	}
+	out.Header = jsHeaders(out.Header)
+
+	o, err := rt.object(ns.class, target)
+	if err != nil {
+		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
+	}
+	ctx := req.Context()
+	if ev := eventOf(ctx); ev != nil {
+		ev.beginAwait()
+		defer ev.endAwait()
+	}
+	done := make(chan serving.Message, 1)
+	go func() {
+		// The target's request is not cancelled when the caller stops waiting,
+		// as on workerd.
+		done <- rt.deliver(o.owner, context.Background(), out, o.handler)
+	}()
+	select {
+	case m := <-done:
+		return serving.NewResponse(req, m), nil
+	case <-ctx.Done():
+		return nil, fmt.Errorf("durable: stub fetch %s: waiting for the object: %w", out.URL, ctx.Err())
+	}
+}
+
+// incomingMessage turns a request made by a test into the plain data the front
+// handler receives on workerd.
+func incomingMessage(r *http.Request) (serving.Message, error) {
+	u := *r.URL
+	if !u.IsAbs() {
+		u.Scheme = "http"
+		u.Host = r.Host
+		if u.Host == "" {
+			u.Host = "example.com"
+		}
+	}
+	m := serving.Message{Method: r.Method, Header: make([][2]string, 0, len(r.Header))}
+	if m.Method == "" {
+		m.Method = http.MethodGet
+	}
+	var err error
+	if m.URL, err = jsURL(u.String()); err != nil {
+		return m, err
+	}
+	for name, values := range r.Header {
+		for _, v := range values {
+			m.Header = append(m.Header, [2]string{name, v})
+		}
+	}
+	m.Header = jsHeaders(m.Header)
+	if r.Body != nil && r.Body != http.NoBody {
+		b, err := io.ReadAll(r.Body)
+		if err != nil {
+			return m, fmt.Errorf("reading request body: %w", err)
+		}
+		if len(b) > 0 {
+			m.Body = b
+		}
+	}
+	return m, nil
+}
+
+// jsURL normalizes a URL the way new Request(url) does for the common cases: an
+// absolute http(s) URL with at least "/" as its path.
+func jsURL(raw string) (string, error) {
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() {
+		return raw, fmt.Errorf("invalid URL %q", raw)
+	}
+	if u.Path == "" && u.RawPath == "" && u.Opaque == "" {
+		u.Path = "/"
+	}
+	u.Host = strings.ToLower(u.Host)
+	return u.String(), nil
+}
+
+// jsHeaders is a header list as JavaScript's Headers iterates it: names
+// lowercased and sorted, values trimmed, repeated names merged with ", " (except
+// Set-Cookie, which keeps one entry per value).
+func jsHeaders(pairs [][2]string) [][2]string {
+	merged := map[string][]string{}
+	for _, kv := range pairs {
+		name := strings.ToLower(kv[0])
+		merged[name] = append(merged[name], strings.Trim(kv[1], " \t\r\n"))
+	}
+	names := slices.Collect(maps.Keys(merged))
+	sort.Strings(names)
+	out := make([][2]string, 0, len(pairs))
+	for _, name := range names {
+		if name == "set-cookie" {
+			for _, v := range merged[name] {
+				out = append(out, [2]string{name, v})
+			}
+			continue
+		}
+		out = append(out, [2]string{name, strings.Join(merged[name], ", ")})
+	}
+	return out
+}
+
+// env implements durable.Env.
+type env struct{ rt *Runtime }
+
+func (e *env) Namespace(binding string) (durable.Namespace, error) {
+	class, ok := e.rt.bindings[binding]
+	if !ok {
+		return nil, fmt.Errorf("%w: %q is not a Durable Object namespace binding; add it to durable_objects.bindings in wrangler.jsonc", durable.ErrNoBinding, binding)
+	}
+	return &namespace{rt: e.rt, class: class, ids: e.rt.ids[class], binding: binding}, nil
+}
+
+func (e *env) Var(name string) (string, bool) {
+	v, ok := e.rt.vars[name]
+	return v, ok
+}
