@@ -7,6 +7,7 @@ import (
 	"sync"
 
 	"github.com/ncruces/go-sqlite3"
+	"github.com/ncruces/go-sqlite3/ext/fts5"
 
 	"github.com/durableobjects-on-go/durable"
 	"github.com/durableobjects-on-go/durable/internal/sqlvalue"
@@ -46,18 +47,18 @@ func openDatabase(path string) (*database, error) {
 	for _, l := range limits {
 		conn.Limit(l.id, l.value)
 	}
+	// workerd's SQLite has FTS5 built in; here it is an extension to register.
+	if err := fts5.Register(conn); err != nil {
+		conn.Close()
+		return nil, fmt.Errorf("durabletest: registering FTS5: %w", err)
+	}
 	if err := conn.SetAuthorizer(db.authorize); err != nil {
 		conn.Close()
 		return nil, fmt.Errorf("durabletest: installing the SQL authorizer: %w", err)
 	}
 	db.mu.Lock()
 	defer db.mu.Unlock()
-	res, err := db.execTrusted(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_cf_KV'`)
-	if err != nil {
-		conn.Close()
-		return nil, err
-	}
-	db.kvReady = len(res.Rows) == 1
+	db.checkKV()
 	return db, nil
 }
 

@@ -54,6 +54,7 @@ func (s *storage) Transaction(fn func() error) (err error) {
 		}
 		if !finished || err != nil {
 			db.execTrusted("ROLLBACK TO " + name)
+			db.checkKV() // the rollback may have dropped a _cf_KV made inside
 		}
 		if _, relErr := db.execTrusted("RELEASE " + name); relErr != nil && err == nil && finished {
 			err = fmt.Errorf("durable: transaction: %w", relErr)
@@ -112,6 +113,12 @@ func valueBytes(v any) []byte {
 		return b
 	}
 	return []byte{}
+}
+
+// checkKV looks whether the KV table exists. db.mu must be held.
+func (db *database) checkKV() {
+	res, err := db.execTrusted(`SELECT name FROM sqlite_master WHERE type = 'table' AND name = '_cf_KV'`)
+	db.kvReady = err == nil && len(res.Rows) == 1
 }
 
 // ensureKV creates the KV table on first write, as workerd does. db.mu must be held.
