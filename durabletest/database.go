@@ -25,7 +25,50 @@ type database struct {
 	authMessage string // a better message the authorizer left for a refusal
 	kvReady     bool   // the _cf_KV table exists
 	txDepth     int    // open Storage.Transaction calls
+	turn        bool   // an event of the object is running Go code
+	implicit    bool   // the turn's implicit transaction is open
 	closed      bool
+}
+
+// startTurn and endTurn bracket a turn: Go code of one event running without
+// awaiting. Like workerd, which coalesces the writes of a turn into one implicit
+// transaction committed when the turn ends, the first write of a turn begins a
+// transaction and endTurn commits it. (So, as on workerd, PRAGMA foreign_keys
+// cannot change after a write in the same turn.)
+func (db *database) startTurn() {
+	db.mu.Lock()
+	db.turn = true
+	db.mu.Unlock()
+}
+
+func (db *database) endTurn() {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	db.turn = false
+	if !db.implicit || db.closed {
+		db.implicit = false
+		return
+	}
+	db.implicit = false
+	if err := db.trustedConnExec("COMMIT"); err != nil {
+		db.trustedConnExec("ROLLBACK")
+	}
+}
+
+// beforeWrite runs before a statement that may write. db.mu must be held.
+func (db *database) beforeWrite() {
+	if db.turn && !db.implicit && db.conn.GetAutocommit() {
+		if db.trustedConnExec("BEGIN") == nil {
+			db.implicit = true
+		}
+	}
+}
+
+func (db *database) trustedConnExec(sql string) error {
+	saved := db.trusted
+	db.trusted = true
+	defer func() { db.trusted = saved }()
+	return db.conn.Exec(sql)
 }
 
 // openDatabase opens (creating when needed) the database at path, or an in-memory
@@ -122,6 +165,9 @@ func (db *database) run(query string, args []any) (*durable.Result, string) {
 			return nil, "SQL code did not contain a statement."
 		}
 		tail = strings.TrimLeft(tail, " \t\n\r\v\f")
+		if !stmt.ReadOnly() {
+			db.beforeWrite()
+		}
 		if tail == "" {
 			defer stmt.Close()
 			return db.runLast(stmt, code, args)
@@ -233,7 +279,11 @@ func errorMessage(err error, code string) string {
 	if rest := serr.SQL(); rest != "" && code != "" && strings.HasSuffix(code, rest) {
 		msg += fmt.Sprintf(" at offset %d", len(code)-len(rest))
 	}
-	return msg + ": " + codeName(serr.Code())
+	msg += ": " + codeName(serr.Code())
+	if ext, ok := extendedCodeNames[serr.ExtendedCode()]; ok {
+		msg += " (extended: " + ext + ")"
+	}
+	return msg
 }
 
 func codeName(c sqlite3.ErrorCode) string {

@@ -92,12 +92,14 @@ func (n *namespace) Get(target durable.ID) durable.Stub {
 	if target == nil {
 		return &stub{err: errors.New("durable: Namespace.Get called with a nil ID")}
 	}
+	// Like workerd, Get trusts IDs made by a namespace (even another one) and
+	// checks only IDs of other origins, which it parses.
+	if own, ok := target.(*id); ok {
+		return &stub{id: target, ns: n, target: own}
+	}
 	parsed, err := n.ids.fromString(target.String())
 	if err != nil {
 		return &stub{id: target, err: err}
-	}
-	if named, ok := target.(*id); ok && named.hex == parsed.hex {
-		parsed.name = named.name
 	}
 	return &stub{id: target, ns: n, target: parsed}
 }

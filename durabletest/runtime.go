@@ -273,8 +273,10 @@ func (rt *Runtime) object(class string, target *id) (*object, error) {
 	if err != nil {
 		return nil, err
 	}
+	own := newOwner()
+	own.db = db
 	o := &object{
-		owner: newOwner(),
+		owner: own,
 		rt:    rt,
 		class: class,
 		ctor:  rt.worker.Objects[class],
@@ -322,9 +324,26 @@ func (o *object) handler() (http.Handler, error) {
 // stub fetch (the only await the runtime can see).
 type owner struct {
 	gate chan struct{} // holds a token while an event runs
+	db   *database     // the object's database; nil for the front handler
 }
 
 func newOwner() *owner { return &owner{gate: make(chan struct{}, 1)} }
+
+// acquire takes the gate: a turn of Go code begins.
+func (o *owner) acquire() {
+	o.gate <- struct{}{}
+	if o.db != nil {
+		o.db.startTurn()
+	}
+}
+
+// release ends the turn, committing its writes, and gives the gate up.
+func (o *owner) release() {
+	if o.db != nil {
+		o.db.endTurn()
+	}
+	<-o.gate
+}
 
 // event is one request being served by an owner.
 type event struct {
@@ -348,7 +367,7 @@ func (ev *event) beginAwait() {
 	ev.awaiting++
 	if ev.held {
 		ev.held = false
-		<-ev.owner.gate
+		ev.owner.release()
 	}
 }
 
@@ -357,7 +376,7 @@ func (ev *event) endAwait() {
 	defer ev.mu.Unlock()
 	ev.awaiting--
 	if ev.awaiting == 0 && !ev.done && !ev.held {
-		ev.owner.gate <- struct{}{}
+		ev.owner.acquire()
 		ev.held = true
 	}
 }
@@ -368,14 +387,14 @@ func (ev *event) finish() {
 	ev.done = true
 	if ev.held {
 		ev.held = false
-		<-ev.owner.gate
+		ev.owner.release()
 	}
 }
 
 // deliver serves one event on o and returns the response as workerd would build
 // it.
 func (rt *Runtime) deliver(o *owner, ctx context.Context, m serving.Message, handler func() (http.Handler, error)) serving.Message {
-	o.gate <- struct{}{}
+	o.acquire()
 	ev := &event{owner: o, held: true}
 	defer ev.finish()
 	ctx = context.WithValue(ctx, eventKey{}, ev)

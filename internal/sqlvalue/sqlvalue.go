@@ -87,11 +87,17 @@ func Number(f float64) any {
 }
 
 // Error turns a database error message of the form "text: SQLITE_CODE" into a
-// [*durable.SQLError].
+// [*durable.SQLError]. workerd may follow the code with the extended code, as in
+// "UNIQUE constraint failed: t.k: SQLITE_CONSTRAINT (extended:
+// SQLITE_CONSTRAINT_UNIQUE)"; Code is then still the primary code.
 func Error(query, message string) *durable.SQLError {
 	e := &durable.SQLError{Query: query, Message: message}
-	if i := strings.LastIndex(message, ": SQLITE_"); i >= 0 {
-		code := message[i+2:]
+	text := message
+	if i := strings.LastIndex(text, " (extended: SQLITE_"); i >= 0 && strings.HasSuffix(text, ")") {
+		text = text[:i]
+	}
+	if i := strings.LastIndex(text, ": SQLITE_"); i >= 0 {
+		code := text[i+2:]
 		if !strings.ContainsAny(code, " \n") {
 			e.Message, e.Code = message[:i], code
 		}

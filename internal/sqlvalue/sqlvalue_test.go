@@ -77,6 +77,10 @@ func TestError(t *testing.T) {
 	if e.Message != "UNIQUE constraint failed: t.id" || e.Code != "SQLITE_CONSTRAINT" || e.Query != "q" {
 		t.Errorf("got %+v", e)
 	}
+	ext := Error("q", "UNIQUE constraint failed: t.v: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)")
+	if ext.Message != "UNIQUE constraint failed: t.v" || ext.Code != "SQLITE_CONSTRAINT" {
+		t.Errorf("extended code: got %+v", ext)
+	}
 	plain := Error("q", "no such table: nope")
 	if plain.Code != "" || plain.Message != "no such table: nope" {
 		t.Errorf("got %+v", plain)
