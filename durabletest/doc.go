@@ -46,11 +46,16 @@
 //     clamping both, Limit applied after ordering, so Reverse with Limit keeps the
 //     last keys) and orders keys by their UTF-8 bytes.
 //   - Transactions are savepoints, so they nest; an error or panic rolls back only
-//     the innermost one.
+//     the innermost one. As workerd does, the writes of one turn (an event's Go
+//     code between two awaits) form an implicit transaction, committed when the
+//     event awaits or ends; so, for example, PRAGMA foreign_keys is ignored after
+//     a write in the same turn.
 //   - IDs are built like workerd's: 64 hex digits whose second half authenticates
 //     the first for the namespace, so IDFromString refuses malformed IDs and IDs
 //     of other namespaces (matching [durable.ErrInvalidID]). IDFromName is
-//     deterministic per namespace; the object's own ID keeps the name.
+//     deterministic per namespace; the object's own ID keeps the name. Like
+//     workerd, [durable.Namespace.Get] does not check IDs made by another
+//     namespace.
 //   - Requests and responses are buffered and converted by the same code as on
 //     workerd (a panic is a 500 for that request only), with header names
 //     lowercased, sorted and merged as JavaScript's Headers does, status codes

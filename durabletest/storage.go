@@ -267,7 +267,10 @@ func compileList(opts *durable.ListOptions) (listRange, error) {
 // keyAfterPrefix is the first key after every key that starts with prefix: the
 // prefix without its trailing 0xff bytes, with its last byte incremented.
 func keyAfterPrefix(prefix string) (string, bool) {
-	b := []byte(strings.TrimRight(prefix, "\xff"))
+	b := []byte(prefix)
+	for len(b) > 0 && b[len(b)-1] == 0xff {
+		b = b[:len(b)-1]
+	}
 	if len(b) == 0 {
 		return "", false
 	}

@@ -8,8 +8,9 @@
 //
 // The files named *_js.go build for GOOS=js GOARCH=wasm only. The rest of the
 // package (the describe protocol) is plain Go and tested natively; the HTTP
-// conversion both runtimes share lives in internal/serving; runtime_other.go is the native counterpart of the entry point and
-// explains how to run a Worker when it is started with go run.
+// conversion both runtimes share lives in internal/serving. runtime_other.go is
+// the native counterpart of the entry point and explains how to run a Worker
+// when it is started with go run.
 //
 // Protocol with runtime.mjs:
 //   - Serve stores the Go entry points in globalThis.__durableGo and blocks; the

@@ -1,0 +1,154 @@
+package durabletest_test
+
+import (
+	"errors"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+
+	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/durabletest"
+)
+
+func body(t *testing.T, resp *http.Response) string {
+	t.Helper()
+	defer resp.Body.Close()
+	b, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return string(b)
+}
+
+func TestConstructorErrorIs500AndRetried(t *testing.T) {
+	var attempts atomic.Int32
+	w := durable.Worker{Objects: map[string]durable.Constructor{
+		"Flaky": func(durable.State, durable.Env) (durable.Object, error) {
+			if attempts.Add(1) == 1 {
+				return nil, errors.New("not yet")
+			}
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "ok") }), nil
+		},
+	}}
+	rt := durabletest.New(t, w, nil)
+	ns := rt.Namespace("Flaky")
+	stub := ns.Get(ns.IDFromName("f"))
+	resp, err := stub.Fetch(httptest.NewRequest("GET", "https://flaky/", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := body(t, resp); resp.StatusCode != 500 || !strings.Contains(got, "constructing Flaky: not yet") {
+		t.Fatalf("first: %d %q", resp.StatusCode, got)
+	}
+	resp, _ = stub.Fetch(httptest.NewRequest("GET", "https://flaky/", nil))
+	if got := body(t, resp); resp.StatusCode != 200 || got != "ok" || attempts.Load() != 2 {
+		t.Fatalf("second: %d %q after %d attempts", resp.StatusCode, got, attempts.Load())
+	}
+}
+
+func TestFrontHandlerAndHeaders(t *testing.T) {
+	w := durable.Worker{Front: func(env durable.Env) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			v, _ := env.Var("GREETING")
+			w.Header().Add("X-Multi", "a")
+			w.Header().Add("X-Multi", "b")
+			io.WriteString(w, v+" "+r.Host+" "+r.Header.Get("X-In"))
+		})
+	}}
+	rt := durabletest.New(t, w, &durabletest.Options{Vars: map[string]string{"GREETING": "hi"}})
+	req := httptest.NewRequest("GET", "/", nil)
+	req.Header.Add("X-In", "1")
+	req.Header.Add("X-In", "2")
+	rec := httptest.NewRecorder()
+	rt.Front().ServeHTTP(rec, req)
+	if got := rec.Body.String(); got != "hi example.com 1, 2" {
+		t.Errorf("body %q", got)
+	}
+	if got := rec.Header().Values("X-Multi"); len(got) != 1 || got[0] != "a, b" {
+		t.Errorf("X-Multi = %q", got)
+	}
+	if got := body(t, durabletest.New(t, durable.Worker{}, nil).Fetch(httptest.NewRequest("GET", "/", nil))); !strings.Contains(got, "404") {
+		t.Errorf("a Worker without Front answered %q", got)
+	}
+}
+
+func TestStateBeforeConstructionAndRestartObject(t *testing.T) {
+	var constructed atomic.Int32
+	w := durable.Worker{Objects: map[string]durable.Constructor{
+		"Box": func(s durable.State, _ durable.Env) (durable.Object, error) {
+			constructed.Add(1)
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				v, _, _ := s.Storage().KV().Get("k")
+				w.Write(v)
+			}), nil
+		},
+	}}
+	rt := durabletest.New(t, w, &durabletest.Options{Bindings: map[string]string{"BOX": "Box"}})
+	id := rt.Namespace("BOX").IDFromName("b")
+	if err := rt.State("BOX", id).Storage().KV().Put("k", []byte("prepared")); err != nil {
+		t.Fatal(err)
+	}
+	if constructed.Load() != 0 {
+		t.Fatal("State constructed the object")
+	}
+	get := func() string {
+		resp, err := rt.Namespace("BOX").Get(id).Fetch(httptest.NewRequest("GET", "https://box/", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return body(t, resp)
+	}
+	if got := get(); got != "prepared" {
+		t.Fatalf("got %q", got)
+	}
+	get()
+	rt.RestartObject("BOX", id)
+	get()
+	if constructed.Load() != 2 {
+		t.Errorf("constructed %d times, want 2", constructed.Load())
+	}
+}
+
+func TestOptionsFromConfigTOML(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "wrangler.toml")
+	os.WriteFile(path, []byte(`name = "w"
+main = "build/worker.mjs"
+[vars]
+MODE = "test"
+LIMIT = 3
+[[durable_objects.bindings]]
+name = "ROOMS"
+class_name = "Room"
+[[durable_objects.bindings]]
+name = "REMOTE"
+class_name = "Other"
+script_name = "elsewhere"
+`), 0o644)
+	opts, err := durabletest.OptionsFromConfig(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(opts.Bindings) != 1 || opts.Bindings["ROOMS"] != "Room" || len(opts.Vars) != 1 || opts.Vars["MODE"] != "test" {
+		t.Errorf("options = %+v", opts)
+	}
+	if _, err := durabletest.OptionsFromConfig(filepath.Join(t.TempDir(), "missing.jsonc")); err == nil {
+		t.Error("missing file accepted")
+	}
+}
+
+func TestStorageFailsAfterClose(t *testing.T) {
+	rt := durabletest.New(t, durable.Worker{Objects: map[string]durable.Constructor{"C": nil}}, nil)
+	st := rt.State("C", rt.Namespace("C").NewUniqueID())
+	rt.Close()
+	if _, err := st.Storage().SQL().Exec("SELECT 1"); err == nil {
+		t.Error("Exec after Close succeeded")
+	}
+	if err := st.Storage().KV().Put("k", nil); err == nil {
+		t.Error("Put after Close succeeded")
+	}
+}
