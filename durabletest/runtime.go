@@ -439,7 +439,13 @@ func (rt *Runtime) stubFetch(ns *namespace, target *id, req *http.Request) (*htt
 		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
 	}
 	ctx := req.Context()
-	if ev := eventOf(ctx); ev != nil {
+	ev := eventOf(ctx)
+	if ev != nil && ev.owner.db != nil && ev.owner.db.inTransaction() {
+		// On workerd the transaction's function runs synchronously inside
+		// transactionSync, where awaiting a fetch hangs the object: fail instead.
+		return nil, fmt.Errorf("durable: stub fetch %s: called inside Storage.Transaction, whose function must not wait (on workerd the object would hang)", out.URL)
+	}
+	if ev != nil {
 		ev.beginAwait()
 		defer ev.endAwait()
 	}

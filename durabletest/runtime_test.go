@@ -152,3 +152,33 @@ func TestStorageFailsAfterClose(t *testing.T) {
 		t.Error("Put after Close succeeded")
 	}
 }
+
+func TestStubFetchInsideTransactionFails(t *testing.T) {
+	w := durable.Worker{Objects: map[string]durable.Constructor{
+		"Tx": func(s durable.State, env durable.Env) (durable.Object, error) {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.URL.Path == "/other" {
+					return
+				}
+				ns, _ := env.Namespace("Tx")
+				err := s.Storage().Transaction(func() error {
+					req, _ := http.NewRequestWithContext(r.Context(), "GET", "https://tx/other", nil)
+					_, err := ns.Get(ns.IDFromName("other")).Fetch(req)
+					return err
+				})
+				if err != nil {
+					http.Error(w, err.Error(), http.StatusConflict)
+				}
+			}), nil
+		},
+	}}
+	rt := durabletest.New(t, w, nil)
+	ns := rt.Namespace("Tx")
+	resp, err := ns.Get(ns.IDFromName("t")).Fetch(httptest.NewRequest("GET", "https://tx/", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(got, "inside Storage.Transaction") {
+		t.Errorf("got %d %q", resp.StatusCode, got)
+	}
+}
