@@ -4,6 +4,7 @@ import { root } from "./harness.mjs";
 
 export const workers = [
   { config: "wrangler.jsonc", pkg: "./village" },
+  { config: "internal/conformance/worker/wrangler.jsonc", pkg: "./internal/conformance/worker" },
 ];
 
 export default function setup() {

@@ -33,22 +33,30 @@ function step(title) {
   console.log(`\n→ ${title}`);
 }
 
-// goTest runs go test -json, prints what plain go test would, and counts tests.
+// goTest runs go test -json and prints what matters: each package's result, the
+// output of failing tests, and the conformance scenario count.
 function goTest() {
   const res = spawnSync("go", ["test", "-json", "./..."], { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 });
   if (res.error) fail(`go test: ${res.error.message}`);
   const counts = { passed: 0, failed: 0, exit: res.status };
+  const outputs = new Map(); // "package test" → output lines, shown if the test fails
   for (const line of res.stdout.split("\n")) {
     if (!line.startsWith("{")) {
       if (line) console.log(line);
       continue;
     }
     const event = JSON.parse(line);
-    if (event.Action === "output" && !/^(=== |\s*--- PASS|\s*--- SKIP)/.test(event.Output)) {
-      process.stdout.write(event.Output);
+    const key = `${event.Package} ${event.Test ?? ""}`;
+    if (event.Action === "output") {
+      if (/conformance: \d+ scenarios/.test(event.Output)) process.stdout.write(event.Output.trimStart());
+      if (!event.Test && /^(ok|FAIL|---|\?)\s/.test(event.Output)) process.stdout.write(event.Output);
+      else if (!/^(=== |\s*--- (PASS|SKIP))/.test(event.Output)) outputs.set(key, [...(outputs.get(key) ?? []), event.Output]);
     }
-    if (event.Test && event.Action === "pass") counts.passed++;
-    if (event.Test && event.Action === "fail") counts.failed++;
+    if (event.Action === "pass" && event.Test) counts.passed++;
+    if (event.Action === "fail") {
+      if (event.Test) counts.failed++;
+      process.stdout.write((outputs.get(key) ?? []).join(""));
+    }
   }
   process.stderr.write(res.stderr);
   if (res.status !== 0 && counts.failed === 0) counts.failed = 1; // a build failure
