@@ -35,12 +35,18 @@ type SQLError struct {
 	// Code is SQLite's primary result code name, such as "SQLITE_CONSTRAINT", when
 	// the message carried one, else "".
 	Code string
+	// ExtendedCode is SQLite's extended result code name, such as
+	// "SQLITE_CONSTRAINT_UNIQUE", when the database named one, else "".
+	ExtendedCode string
 }
 
 // Error implements error.
 func (e *SQLError) Error() string {
 	msg := "durable: SQL error: " + e.Message
-	if e.Code != "" {
+	switch {
+	case e.ExtendedCode != "":
+		msg += " (" + e.ExtendedCode + ")"
+	case e.Code != "":
 		msg += " (" + e.Code + ")"
 	}
 	return fmt.Sprintf("%s; query: %s", msg, abbreviate(e.Query, 200))

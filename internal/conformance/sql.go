@@ -21,6 +21,15 @@ func one(t T, o *Object, query string, args ...any) durable.Row {
 	return res.Rows[0]
 }
 
+// extendedCode asserts err is a *durable.SQLError with the given extended code.
+func extendedCode(t T, err error, code string) {
+	t.Helper()
+	var se *durable.SQLError
+	if errors.As(err, &se) && se.ExtendedCode != code {
+		t.Errorf("ExtendedCode = %q, want %q (message %q)", se.ExtendedCode, code, se.Message)
+	}
+}
+
 // sqlError asserts err is a *durable.SQLError with the given code whose message
 // contains every part.
 func sqlError(t T, err error, code string, parts ...string) {
@@ -351,12 +360,16 @@ func init() {
 		exec(t, o, `INSERT INTO t (id, v, n) VALUES (1, 'a', 1)`)
 		_, err := o.SQL().Exec(`INSERT INTO t (id, v, n) VALUES (1, 'b', 1)`)
 		sqlError(t, err, "SQLITE_CONSTRAINT", "UNIQUE constraint failed: t.id")
+		extendedCode(t, err, "SQLITE_CONSTRAINT_PRIMARYKEY")
 		_, err = o.SQL().Exec(`INSERT INTO t (id, v, n) VALUES (2, 'a', 1)`)
 		sqlError(t, err, "SQLITE_CONSTRAINT", "UNIQUE constraint failed: t.v")
+		extendedCode(t, err, "SQLITE_CONSTRAINT_UNIQUE")
 		_, err = o.SQL().Exec(`INSERT INTO t (id, v, n) VALUES (3, NULL, 1)`)
 		sqlError(t, err, "SQLITE_CONSTRAINT", "NOT NULL constraint failed: t.v")
+		extendedCode(t, err, "SQLITE_CONSTRAINT_NOTNULL")
 		_, err = o.SQL().Exec(`INSERT INTO t (id, v, n) VALUES (4, 'c', 0)`)
 		sqlError(t, err, "SQLITE_CONSTRAINT", "CHECK constraint failed")
+		extendedCode(t, err, "SQLITE_CONSTRAINT_CHECK")
 		same(t, "rows", one(t, o, `SELECT count(*) FROM t`)[0], any(int64(1)))
 	})
 	add("sql/runtime-error", func(t T, o *Object) {

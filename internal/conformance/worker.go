@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -225,13 +226,15 @@ type peer struct {
 
 func newPeer(state durable.State, env durable.Env) (durable.Object, error) {
 	p := &peer{state: state, env: env, instance: randomHex(8), mux: http.NewServeMux()}
-	if _, err := state.Storage().SQL().Exec(`CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL)`); err != nil {
+	if _, err := state.Storage().SQL().Exec(`CREATE TABLE IF NOT EXISTS counter (id INTEGER PRIMARY KEY CHECK (id = 1), n INTEGER NOT NULL);
+		CREATE TABLE IF NOT EXISTS events (seq INTEGER PRIMARY KEY AUTOINCREMENT, what TEXT NOT NULL)`); err != nil {
 		return nil, err
 	}
 	p.mux.HandleFunc("/echo", p.echo)
 	p.mux.HandleFunc("/status", p.status)
 	p.mux.HandleFunc("POST /incr", p.incr)
 	p.mux.HandleFunc("GET /count", p.count)
+	p.mux.HandleFunc("GET /events", p.events)
 	p.mux.HandleFunc("GET /instance", func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, p.instance) })
 	p.mux.HandleFunc("GET /id", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprintf(w, "%s %s", p.state.ID().String(), p.state.ID().Name())
@@ -286,6 +289,7 @@ func (p *peer) status(w http.ResponseWriter, r *http.Request) {
 // incr reads, then writes, with no await in between: atomic on both runtimes.
 func (p *peer) incr(w http.ResponseWriter, r *http.Request) {
 	sql := p.state.Storage().SQL()
+	p.record(r, "incr")
 	var n int64
 	res, err := sql.Exec(`SELECT n FROM counter WHERE id = 1`)
 	if err == nil && len(res.Rows) == 1 {
@@ -299,6 +303,28 @@ func (p *peer) incr(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	fmt.Fprint(w, n+1)
+}
+
+// record appends what to the events table when the request asks for it (?log=1),
+// so a scenario can read back the order in which handlers ran.
+func (p *peer) record(r *http.Request, what string) {
+	if r.URL.Query().Get("log") != "" {
+		p.state.Storage().SQL().Exec(`INSERT INTO events (what) VALUES (?)`, what)
+	}
+}
+
+// events answers the recorded events in order, comma-separated.
+func (p *peer) events(w http.ResponseWriter, r *http.Request) {
+	res, err := p.state.Storage().SQL().Exec(`SELECT group_concat(what, ',') FROM (SELECT what FROM events ORDER BY seq)`)
+	var list sql.NullString
+	if err == nil {
+		err = res.One(&list)
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	io.WriteString(w, list.String)
 }
 
 func (p *peer) count(w http.ResponseWriter, r *http.Request) {
@@ -328,11 +354,13 @@ func (p *peer) sleep(w http.ResponseWriter, r *http.Request) {
 // run meanwhile (on workerd the isolate is single-threaded).
 func (p *peer) spin(w http.ResponseWriter, r *http.Request) {
 	ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
+	p.record(r, "spin-start")
 	end := time.Now().Add(time.Duration(ms) * time.Millisecond)
 	n := 0
 	for time.Now().Before(end) {
 		n++
 	}
+	p.record(r, "spin-end")
 	fmt.Fprintf(w, "spun %d", n)
 }
 

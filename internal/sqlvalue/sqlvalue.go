@@ -89,11 +89,12 @@ func Number(f float64) any {
 // Error turns a database error message of the form "text: SQLITE_CODE" into a
 // [*durable.SQLError]. workerd may follow the code with the extended code, as in
 // "UNIQUE constraint failed: t.k: SQLITE_CONSTRAINT (extended:
-// SQLITE_CONSTRAINT_UNIQUE)"; Code is then still the primary code.
+// SQLITE_CONSTRAINT_UNIQUE)", which becomes ExtendedCode.
 func Error(query, message string) *durable.SQLError {
 	e := &durable.SQLError{Query: query, Message: message}
 	text := message
 	if i := strings.LastIndex(text, " (extended: SQLITE_"); i >= 0 && strings.HasSuffix(text, ")") {
+		e.ExtendedCode = text[i+len(" (extended: ") : len(text)-1]
 		text = text[:i]
 	}
 	if i := strings.LastIndex(text, ": SQLITE_"); i >= 0 {

@@ -78,11 +78,11 @@ func TestError(t *testing.T) {
 		t.Errorf("got %+v", e)
 	}
 	ext := Error("q", "UNIQUE constraint failed: t.v: SQLITE_CONSTRAINT (extended: SQLITE_CONSTRAINT_UNIQUE)")
-	if ext.Message != "UNIQUE constraint failed: t.v" || ext.Code != "SQLITE_CONSTRAINT" {
+	if ext.Message != "UNIQUE constraint failed: t.v" || ext.Code != "SQLITE_CONSTRAINT" || ext.ExtendedCode != "SQLITE_CONSTRAINT_UNIQUE" {
 		t.Errorf("extended code: got %+v", ext)
 	}
 	plain := Error("q", "no such table: nope")
-	if plain.Code != "" || plain.Message != "no such table: nope" {
+	if plain.Code != "" || plain.ExtendedCode != "" || plain.Message != "no such table: nope" {
 		t.Errorf("got %+v", plain)
 	}
 }
