@@ -36,7 +36,7 @@ func TestLoadConfigJSONC(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	classes, _ := cfg.Classes()
+	classes := cfg.Classes()
 	if want := []string{"Alpha", "Beta"}; !slices.Equal(classes, want) {
 		t.Fatalf("classes = %v, want %v", classes, want)
 	}
@@ -57,7 +57,7 @@ new_sqlite_classes = ["Counter"]
 	if err != nil {
 		t.Fatal(err)
 	}
-	if classes, _ := cfg.Classes(); !slices.Equal(classes, []string{"Counter"}) || cfg.Main != "out/index.js" {
+	if classes := cfg.Classes(); !slices.Equal(classes, []string{"Counter"}) || cfg.Main != "out/index.js" {
 		t.Fatalf("classes = %v main = %q", classes, cfg.Main)
 	}
 }

@@ -77,7 +77,7 @@ func build(configPath, pkg string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	classes, _ := cfg.Classes()
+	classes := cfg.Classes()
 
 	goTool, err := exec.LookPath("go")
 	if err != nil {

@@ -1,0 +1,136 @@
+// Package wrangler reads the parts of a wrangler configuration (wrangler.json,
+// wrangler.jsonc or wrangler.toml) that the build command and the native runtime
+// need, so that both read it the same way.
+package wrangler
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+
+	"github.com/BurntSushi/toml"
+	"github.com/tailscale/hujson"
+)
+
+// Config is the part of a wrangler configuration this module reads.
+type Config struct {
+	// Path is the file the configuration was read from.
+	Path           string         `json:"-" toml:"-"`
+	Name           string         `json:"name" toml:"name"`
+	Main           string         `json:"main" toml:"main"`
+	Vars           map[string]any `json:"vars" toml:"vars"`
+	DurableObjects struct {
+		Bindings []Binding `json:"bindings" toml:"bindings"`
+	} `json:"durable_objects" toml:"durable_objects"`
+	Migrations []Migration `json:"migrations" toml:"migrations"`
+}
+
+// Binding is one entry of durable_objects.bindings.
+type Binding struct {
+	Name       string `json:"name" toml:"name"`
+	ClassName  string `json:"class_name" toml:"class_name"`
+	ScriptName string `json:"script_name" toml:"script_name"` // another Worker's class when set
+}
+
+// Migration is one entry of migrations.
+type Migration struct {
+	Tag              string   `json:"tag" toml:"tag"`
+	NewClasses       []string `json:"new_classes" toml:"new_classes"`
+	NewSQLiteClasses []string `json:"new_sqlite_classes" toml:"new_sqlite_classes"`
+	DeletedClasses   []string `json:"deleted_classes" toml:"deleted_classes"`
+	RenamedClasses   []struct {
+		From string `json:"from" toml:"from"`
+		To   string `json:"to" toml:"to"`
+	} `json:"renamed_classes" toml:"renamed_classes"`
+}
+
+// FileNames are the files wrangler looks for, in its order of preference.
+var FileNames = []string{"wrangler.json", "wrangler.jsonc", "wrangler.toml"}
+
+// Find returns the path of the wrangler configuration in dir.
+func Find(dir string) (string, error) {
+	for _, name := range FileNames {
+		p := filepath.Join(dir, name)
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("no wrangler.json, wrangler.jsonc or wrangler.toml in %s", dir)
+}
+
+// Load reads a configuration: TOML for .toml files, JSON with comments otherwise.
+func Load(path string) (*Config, error) {
+	raw, err := os.ReadFile(path)
+	if err != nil {
+		return nil, err
+	}
+	c := &Config{Path: path}
+	if filepath.Ext(path) == ".toml" {
+		if _, err := toml.Decode(string(raw), c); err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		return c, nil
+	}
+	std, err := hujson.Standardize(raw)
+	if err != nil {
+		return nil, fmt.Errorf("%s is not valid JSON with comments: %w", path, err)
+	}
+	if err := json.NewDecoder(bytes.NewReader(std)).Decode(c); err != nil {
+		return nil, fmt.Errorf("%s: %w", path, err)
+	}
+	return c, nil
+}
+
+// LocalBindings maps each binding name to its class, for the bindings of this
+// Worker's own classes (those without script_name).
+func (c *Config) LocalBindings() map[string]string {
+	m := make(map[string]string)
+	for _, b := range c.DurableObjects.Bindings {
+		if b.ScriptName == "" && b.Name != "" && b.ClassName != "" {
+			m[b.Name] = b.ClassName
+		}
+	}
+	return m
+}
+
+// TextVars are the vars whose values are strings.
+func (c *Config) TextVars() map[string]string {
+	m := make(map[string]string)
+	for name, v := range c.Vars {
+		if s, ok := v.(string); ok {
+			m[name] = s
+		}
+	}
+	return m
+}
+
+// Classes are the Durable Object classes the Worker must export: those its local
+// bindings name and those its migrations create, less the ones they delete or
+// rename away. Sorted.
+func (c *Config) Classes() []string {
+	set := make(map[string]bool)
+	for _, class := range c.LocalBindings() {
+		set[class] = true
+	}
+	for _, m := range c.Migrations {
+		for _, name := range slices.Concat(m.NewClasses, m.NewSQLiteClasses) {
+			set[name] = true
+		}
+		for _, r := range m.RenamedClasses {
+			delete(set, r.From)
+			set[r.To] = true
+		}
+		for _, name := range m.DeletedClasses {
+			delete(set, name)
+		}
+	}
+	classes := make([]string, 0, len(set))
+	for name := range set {
+		classes = append(classes, name)
+	}
+	slices.Sort(classes)
+	return classes
+}
