@@ -44,6 +44,8 @@ func NewRequest(ctx context.Context, m Message) (*http.Request, error) {
 	for _, kv := range m.Header {
 		req.Header.Add(kv[0], kv[1])
 	}
+	// As net/http's server does, the Host header becomes Request.Host only.
+	req.Header.Del("Host")
 	req.ContentLength = int64(len(m.Body))
 	req.RequestURI = req.URL.RequestURI()
 	req.Host = req.URL.Host
@@ -79,8 +81,12 @@ func NewResponse(req *http.Request, m Message) *http.Response {
 	for _, kv := range m.Header {
 		h.Add(kv[0], kv[1])
 	}
+	status := strconv.Itoa(m.Status)
+	if text := http.StatusText(m.Status); text != "" {
+		status += " " + text
+	}
 	return &http.Response{
-		Status:        strconv.Itoa(m.Status) + " " + http.StatusText(m.Status),
+		Status:        status,
 		StatusCode:    m.Status,
 		Proto:         "HTTP/1.1",
 		ProtoMajor:    1,
@@ -106,6 +112,7 @@ func headerPairs(h http.Header) [][2]string {
 // which is handed to workerd whole when the handler returns.
 type recorder struct {
 	header http.Header
+	sent   http.Header // header as it was at WriteHeader: later changes are not sent
 	status int
 	body   bytes.Buffer
 }
@@ -123,6 +130,7 @@ func (r *recorder) WriteHeader(code int) {
 		return // informational responses are not forwarded
 	}
 	r.status = code
+	r.sent = r.header.Clone()
 }
 
 func (r *recorder) Write(p []byte) (int, error) {
@@ -158,12 +166,20 @@ func ServeLog(h http.Handler, req *http.Request, logf func(format string, args .
 	}()
 	h.ServeHTTP(rec, req)
 	rec.WriteHeader(http.StatusOK)
-	m = Message{Status: rec.status, Header: headerPairs(rec.header)}
+	if rec.status < 200 || rec.status > 599 {
+		// workerd's Response takes 200-599 only (101 with a WebSocket, which the
+		// SDK does not offer yet).
+		return ErrorMessageLog(fmt.Errorf("%s %s: the handler answered status %d; a Worker's response status must be 200 to 599", req.Method, req.URL.Path, rec.status), logf)
+	}
+	m = Message{Status: rec.status, Header: headerPairs(rec.sent)}
 	if bodyAllowed(rec.status) {
 		m.Body = rec.body.Bytes()
-		if rec.header.Get("Content-Type") == "" && len(m.Body) > 0 && rec.header.Get("Content-Encoding") == "" {
+		if rec.sent.Get("Content-Type") == "" && len(m.Body) > 0 && rec.sent.Get("Content-Encoding") == "" {
 			m.Header = append(m.Header, [2]string{"Content-Type", http.DetectContentType(m.Body)})
 		}
+	}
+	if req.Method == http.MethodHead {
+		m.Body = nil // as net/http's server does: the headers describe the GET
 	}
 	return m
 }

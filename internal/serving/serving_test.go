@@ -14,7 +14,7 @@ func TestNewRequestFillsServerFields(t *testing.T) {
 	req, err := NewRequest(context.Background(), Message{
 		Method: "POST",
 		URL:    "https://village.example/hey/x?y=1",
-		Header: [][2]string{{"content-type", "text/plain"}, {"x-multi", "a"}, {"x-multi", "b"}, {"cf-connecting-ip", "203.0.113.9"}},
+		Header: [][2]string{{"content-type", "text/plain"}, {"host", "village.example"}, {"x-multi", "a"}, {"x-multi", "b"}, {"cf-connecting-ip", "203.0.113.9"}},
 		Body:   []byte("hello"),
 	})
 	if err != nil {
@@ -27,6 +27,9 @@ func TestNewRequestFillsServerFields(t *testing.T) {
 	}
 	if got := req.Header.Values("X-Multi"); len(got) != 2 {
 		t.Fatalf("X-Multi = %v", got)
+	}
+	if _, ok := req.Header["Host"]; ok {
+		t.Fatal("Host stayed in the header map; net/http moves it to Request.Host")
 	}
 	if _, err := NewRequest(context.Background(), Message{Method: "GET", URL: "://bad"}); err == nil {
 		t.Fatal("bad URL accepted")
@@ -80,6 +83,43 @@ func TestServeStatusRules(t *testing.T) {
 	if empty.Status != 200 || len(empty.Body) != 0 {
 		t.Fatalf("empty handler: %+v", empty)
 	}
+	late := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Early", "1")
+		w.WriteHeader(http.StatusAccepted)
+		w.Header().Set("X-Late", "1") // too late, as in net/http
+	}), req)
+	if headerValue(late, "X-Early") != "1" || headerValue(late, "X-Late") != "" {
+		t.Fatalf("headers after WriteHeader: %v", late.Header)
+	}
+	head, _ := http.NewRequest("HEAD", "https://x/", nil)
+	headResp := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.WriteString(w, "the GET body")
+	}), head)
+	if headResp.Status != 200 || headResp.Body != nil || !strings.HasPrefix(headerValue(headResp, "Content-Type"), "text/plain") {
+		t.Fatalf("HEAD: %+v", headResp)
+	}
+}
+
+func TestServeRefusesStatusesWorkerdRefuses(t *testing.T) {
+	var logged string
+	defer func() { Logf = log.Printf }()
+	Logf = func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
+	req, _ := http.NewRequest("GET", "https://x/ws", nil)
+	for _, code := range []int{http.StatusSwitchingProtocols, 600, 999} {
+		m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }), req)
+		if m.Status != 500 || !strings.Contains(logged, fmt.Sprintf("answered status %d", code)) {
+			t.Errorf("status %d: got %d, logged %q", code, m.Status, logged)
+		}
+	}
+}
+
+func headerValue(m Message, name string) string {
+	for _, kv := range m.Header {
+		if http.CanonicalHeaderKey(kv[0]) == name {
+			return kv[1]
+		}
+	}
+	return ""
 }
 
 func TestServeRecoversPanics(t *testing.T) {
@@ -126,5 +166,8 @@ func TestNewResponse(t *testing.T) {
 	body, _ := io.ReadAll(resp.Body)
 	if resp.StatusCode != 201 || resp.Status != "201 Created" || resp.Header.Get("X-A") != "1" || string(body) != "made" || resp.Request != req {
 		t.Fatalf("got %+v %q", resp, body)
+	}
+	if odd := NewResponse(req, Message{Status: 599}); odd.Status != "599" {
+		t.Fatalf("unknown status text: %q", odd.Status)
 	}
 }
