@@ -53,7 +53,7 @@ globalThis.__durableHost = {
     return {};
   },
   async stubFetch(stub, m) {
-    const res = await stub.fetch(m.url, { method: m.method, headers: m.headers, body: m.body });
+    const res = await stub.fetch(m.url, { method: m.method, headers: m.headers, body: m.body, signal: m.signal });
     const body = res.body === null ? null : new Uint8Array(await res.arrayBuffer());
     return { status: res.status, headers: [...res.headers], body };
   },

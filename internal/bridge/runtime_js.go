@@ -31,23 +31,14 @@ func Serve(w durable.Worker) {
 	exports.Set("front", js.FuncOf(rt.front))
 	exports.Set("newObject", js.FuncOf(rt.newObject))
 	exports.Set("objectFetch", js.FuncOf(rt.objectFetch))
-	exports.Set("classes", js.ValueOf(classNames(w)))
 	js.Global().Set("__durableGo", exports)
 	select {}
-}
-
-func classNames(w durable.Worker) []any {
-	names := make([]any, 0, len(w.Objects))
-	for name := range w.Objects {
-		names = append(names, name)
-	}
-	return names
 }
 
 type runtime struct {
 	worker durable.Worker
 
-	frontOnce    sync.Once
+	frontMu      sync.Mutex
 	frontHandler http.Handler
 
 	mu      sync.Mutex
@@ -83,15 +74,23 @@ func (o *object) get() (durable.Object, error) {
 // front(request, env, resolve, reject) serves a request to the Worker itself.
 func (rt *runtime) front(_ js.Value, args []js.Value) any {
 	data, envValue, resolve := args[0], args[1], args[2]
-	rt.frontOnce.Do(func() {
-		if rt.worker.Front != nil {
-			rt.frontHandler = rt.worker.Front(&env{v: envValue})
-		} else {
-			rt.frontHandler = http.NotFoundHandler()
-		}
-	})
-	go handle(rt.frontHandler, nil, data, resolve)
+	go handle(data, resolve, func() (http.Handler, error) { return rt.frontFor(envValue) })
 	return nil
+}
+
+// frontFor builds the front handler on the first request, and again on the next
+// request when building failed.
+func (rt *runtime) frontFor(envValue js.Value) (http.Handler, error) {
+	rt.frontMu.Lock()
+	defer rt.frontMu.Unlock()
+	if rt.frontHandler == nil {
+		h, err := serving.BuildFront(rt.worker.Front, &env{v: envValue})
+		if err != nil {
+			return nil, err
+		}
+		rt.frontHandler = h
+	}
+	return rt.frontHandler, nil
 }
 
 // newObject(className, ctx, env) registers an instance and returns its handle, or
@@ -115,16 +114,22 @@ func (rt *runtime) newObject(_ js.Value, args []js.Value) any {
 
 // objectFetch(handle, request, resolve, reject) serves a request to an instance.
 func (rt *runtime) objectFetch(_ js.Value, args []js.Value) any {
+	handleID := args[0].Int()
 	rt.mu.Lock()
-	o := rt.objects[args[0].Int()]
+	o, ok := rt.objects[handleID]
 	rt.mu.Unlock()
-	go handle(nil, o, args[1], args[2])
+	go handle(args[1], args[2], func() (http.Handler, error) {
+		if !ok {
+			return nil, fmt.Errorf("durable: no object with handle %d in this Go runtime", handleID)
+		}
+		return o.get()
+	})
 	return nil
 }
 
 // handle serves one request on its own goroutine and resolves the event's promise
-// with the response as plain data.
-func handle(h http.Handler, o *object, data, resolve js.Value) {
+// with the response as plain data. handler finds (or builds) the handler.
+func handle(data, resolve js.Value, handler func() (http.Handler, error)) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	stop := onAbort(data.Get("signal"), cancel)
@@ -132,11 +137,9 @@ func handle(h http.Handler, o *object, data, resolve js.Value) {
 
 	var m serving.Message
 	req, err := serving.NewRequest(ctx, messageFromJS(data))
-	if err == nil && o != nil {
-		var inst durable.Object
-		if inst, err = o.get(); err == nil {
-			h = inst
-		}
+	var h http.Handler
+	if err == nil {
+		h, err = handler()
 	}
 	if err != nil {
 		m = serving.ErrorMessage(err)
@@ -240,6 +243,9 @@ func (n *namespace) IDFromString(s string) (durable.ID, error) {
 }
 
 func (n *namespace) Get(target durable.ID) durable.Stub {
+	if target == nil {
+		return &stub{err: fmt.Errorf("%w: Namespace.Get with a nil ID", durable.ErrInvalidID)}
+	}
 	jsID, ok := target.(*id)
 	if !ok {
 		parsed, err := n.IDFromString(target.String())
@@ -291,12 +297,19 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	p, err := call(host, "stubFetch", s.v, messageToJS(out))
+	// The fetch is aborted when the caller's context ends, so workerd stops it too.
+	aborter := js.Global().Get("AbortController").New()
+	msg := messageToJS(out)
+	msg.Set("signal", aborter.Get("signal"))
+	p, err := call(host, "stubFetch", s.v, msg)
 	if err != nil {
 		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
 	}
 	v, err := await(req.Context(), p)
 	if err != nil {
+		if req.Context().Err() != nil {
+			aborter.Call("abort")
+		}
 		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
 	}
 	return serving.NewResponse(req, messageFromJS(v)), nil

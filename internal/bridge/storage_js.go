@@ -4,6 +4,7 @@ package bridge
 
 import (
 	"fmt"
+	"sync/atomic"
 	"syscall/js"
 
 	"github.com/durableobjects-on-go/durable"
@@ -33,6 +34,12 @@ func newStorage(v js.Value) *storage {
 func (s *storage) SQL() durable.SQL { return s.sql }
 func (s *storage) KV() durable.KV   { return s.kv }
 
+// inTransaction counts the transaction functions running now. They run inside a
+// synchronous JavaScript callback, which must return before anything awaited can
+// settle: await refuses to wait while one runs rather than let the transaction
+// end under it.
+var inTransaction atomic.Int32
+
 // Transaction runs fn inside ctx.storage.transactionSync. fn's error or panic
 // makes the JavaScript callback throw, which rolls the transaction back.
 func (s *storage) Transaction(fn func() error) error {
@@ -40,6 +47,8 @@ func (s *storage) Transaction(fn func() error) error {
 	var panicked bool
 	var panicValue any
 	cb := js.FuncOf(func(js.Value, []js.Value) (ret any) {
+		inTransaction.Add(1)
+		defer inTransaction.Add(-1)
 		defer func() {
 			if p := recover(); p != nil {
 				panicked, panicValue, ret = true, p, false
@@ -49,7 +58,7 @@ func (s *storage) Transaction(fn func() error) error {
 		return fnErr == nil
 	})
 	defer cb.Release()
-	res, err := call(host, "transaction", s.v, cb)
+	_, err := call(host, "transaction", s.v, cb)
 	if panicked {
 		panic(panicValue)
 	}
@@ -58,9 +67,6 @@ func (s *storage) Transaction(fn func() error) error {
 	}
 	if err != nil {
 		return fmt.Errorf("durable: transaction: %w", err)
-	}
-	if msg := res.Get("error"); msg.Type() == js.TypeString {
-		return fmt.Errorf("durable: transaction: %s", msg.String())
 	}
 	return nil
 }
@@ -79,9 +85,6 @@ func (s *sqlStorage) Exec(query string, args ...any) (*durable.Result, error) {
 	res, err := call(host, "sql", s.v, query, jsArgs)
 	if err != nil {
 		return nil, sqlvalue.Error(query, err.Error())
-	}
-	if msg := res.Get("error"); msg.Type() == js.TypeString {
-		return nil, sqlvalue.Error(query, msg.String())
 	}
 	cols := res.Get("columns")
 	out := &durable.Result{

@@ -38,6 +38,9 @@ func errorFromJS(v js.Value) error {
 // never inside a js.FuncOf callback. The callbacks release themselves, so an await
 // abandoned through ctx leaks nothing once the promise settles.
 func await(ctx context.Context, promise js.Value) (js.Value, error) {
+	if inTransaction.Load() > 0 {
+		return js.Undefined(), errors.New("durable: cannot wait inside Storage.Transaction: its function runs synchronously in workerd and must not fetch or wait; do the I/O before or after the transaction")
+	}
 	type result struct {
 		v   js.Value
 		err error

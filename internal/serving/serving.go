@@ -201,6 +201,23 @@ func ErrorMessageLog(err error, logf func(format string, args ...any)) Message {
 	return textMessage(http.StatusInternalServerError, "Internal Server Error: "+strings.TrimPrefix(err.Error(), "durable: ")+"\n")
 }
 
+// BuildFront builds a Worker's front handler: a nil Front, or a nil handler, is
+// http.NotFoundHandler; a panic becomes an error.
+func BuildFront(front func(durable.Env) http.Handler, env durable.Env) (h http.Handler, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("durable: building the front handler: Worker.Front panicked: %v", p)
+		}
+	}()
+	if front != nil {
+		h = front(env)
+	}
+	if h == nil {
+		h = http.NotFoundHandler()
+	}
+	return h, nil
+}
+
 // Construct runs a constructor, turning a panic or a nil object into an error.
 func Construct(ctor durable.Constructor, s durable.State, e durable.Env) (obj durable.Object, err error) {
 	defer func() {

@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/durableobjects-on-go/durable"
 )
 
 func TestNewRequestFillsServerFields(t *testing.T) {
@@ -169,5 +171,25 @@ func TestNewResponse(t *testing.T) {
 	}
 	if odd := NewResponse(req, Message{Status: 599}); odd.Status != "599" {
 		t.Fatalf("unknown status text: %q", odd.Status)
+	}
+}
+
+func TestBuildFront(t *testing.T) {
+	for name, front := range map[string]func(durable.Env) http.Handler{
+		"nil Front":   nil,
+		"nil handler": func(durable.Env) http.Handler { return nil },
+	} {
+		h, err := BuildFront(front, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		req, _ := http.NewRequest("GET", "https://x/", nil)
+		if m := Serve(h, req); m.Status != http.StatusNotFound {
+			t.Errorf("%s: status %d, want 404", name, m.Status)
+		}
+	}
+	_, err := BuildFront(func(durable.Env) http.Handler { panic("no binding") }, nil)
+	if err == nil || !strings.Contains(err.Error(), "Worker.Front panicked: no binding") {
+		t.Fatalf("panicking Front: err = %v", err)
 	}
 }
