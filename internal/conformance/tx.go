@@ -2,6 +2,8 @@ package conformance
 
 import (
 	"errors"
+	"net/http"
+	"strings"
 
 	"github.com/durableobjects-on-go/durable"
 )
@@ -19,6 +21,29 @@ func txTable(t T, o *Object) {
 }
 
 func init() {
+	add("tx/no-waiting-inside", func(t T, o *Object) {
+		// A transaction's function runs synchronously on workerd: a stub fetch
+		// inside it fails at once (rather than hanging or ending the transaction
+		// under it), and returning that error rolls the transaction back.
+		txTable(t, o)
+		p := peerStub(t, o, PeerBinding, o.Unique("tx-peer"))
+		err := o.State.Storage().Transaction(func() error {
+			exec(t, o, `INSERT INTO t VALUES ('inside')`)
+			req, _ := http.NewRequestWithContext(o.Ctx, http.MethodGet, "https://peer/instance", nil)
+			resp, err := p.Fetch(req)
+			if err == nil {
+				resp.Body.Close()
+			}
+			return err
+		})
+		if err == nil || !strings.Contains(err.Error(), "Storage.Transaction") {
+			t.Errorf("Transaction returned %v, want an error about waiting inside Storage.Transaction", err)
+		}
+		same(t, "rows", count(t, o), int64(0))
+		// Outside the transaction the same fetch works.
+		resp, _ := call(t, o, p, http.MethodGet, "https://peer/instance", nil)
+		same(t, "status after", resp.StatusCode, http.StatusOK)
+	})
 	add("tx/commit-on-nil", func(t T, o *Object) {
 		txTable(t, o)
 		err := o.State.Storage().Transaction(func() error {
