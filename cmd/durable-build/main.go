@@ -36,7 +36,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/durableobjects-on-go/durable/internal/bridge"
+	"github.com/durableobjects-on-go/durable/internal/describe"
 )
 
 // minGoMinor is the oldest Go 1.x release the SDK supports.
@@ -107,7 +107,7 @@ func build(configPath, pkg string) (string, error) {
 	if err != nil {
 		return "", fmt.Errorf("reading Go's JavaScript glue: %w (is GOROOT %s a complete Go installation?)", err, goroot)
 	}
-	desc, err := describe(goroot, wasmPath)
+	desc, err := describeProgram(goroot, wasmPath)
 	if err != nil {
 		return "", err
 	}
@@ -163,20 +163,20 @@ func goMinor(version string) (int, bool) {
 	return n, err == nil
 }
 
-// describe runs the compiled program under Node.js in describe mode to learn which
+// describeProgram runs the compiled program under Node.js in describe mode to learn which
 // classes it registers.
-func describe(goroot, wasmPath string) (*bridge.Description, error) {
+func describeProgram(goroot, wasmPath string) (*describe.Description, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return nil, errors.New("node is not on PATH: install Node.js 20 or newer (https://nodejs.org); wrangler needs it too")
 	}
 	cmd := exec.Command(node, filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js"), wasmPath)
-	cmd.Env = append(os.Environ(), bridge.DescribeEnv+"=1")
+	cmd.Env = append(os.Environ(), describe.DescribeEnv+"=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	runErr := cmd.Run()
 	lines := strings.Split(strings.TrimSpace(stdout.String()), "\n")
-	var d bridge.Description
+	var d describe.Description
 	if err := json.Unmarshal([]byte(lines[len(lines)-1]), &d); err != nil || d.Classes == nil {
 		return nil, fmt.Errorf("the program did not describe itself: its main must call workerd.Serve (package github.com/durableobjects-on-go/durable/workerd)%s", detail(runErr, stderr.String()))
 	}

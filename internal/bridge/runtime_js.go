@@ -10,6 +10,7 @@ import (
 	"syscall/js"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/describe"
 	"github.com/durableobjects-on-go/durable/internal/serving"
 )
 
@@ -19,7 +20,7 @@ var host js.Value
 // Serve runs w on workerd: it publishes the Go entry points to the generated entry
 // module and blocks forever, as a Go program under js/wasm must to keep serving.
 func Serve(w durable.Worker) {
-	if describe(w) {
+	if describe.IfAsked(w) {
 		return
 	}
 	host = js.Global().Get("__durableHost")

@@ -7,13 +7,14 @@ import (
 	"os"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/describe"
 )
 
 // Serve explains, when a Worker program is started natively, how to run it. In
 // describe mode it prints the Worker's description, which is the same on every
 // platform.
 func Serve(w durable.Worker) {
-	if describe(w) {
+	if describe.IfAsked(w) {
 		return
 	}
 	fmt.Fprint(os.Stderr, `This program is a Cloudflare Worker: it runs on workerd, compiled to WebAssembly.

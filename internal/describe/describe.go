@@ -1,4 +1,7 @@
-package bridge
+// Package describe is the protocol by which a Worker program tells the build
+// command which Durable Object classes it registers: run with DescribeEnv set,
+// workerd.Serve prints a Description instead of serving.
+package describe
 
 import (
 	"encoding/json"
@@ -21,17 +24,22 @@ type Description struct {
 	Front bool `json:"front"`
 }
 
-// describe prints the Worker's description to stdout when asked to, and reports
-// whether it did.
-func describe(w durable.Worker) bool {
-	if os.Getenv(DescribeEnv) == "" {
-		return false
-	}
+// Of returns what w registers.
+func Of(w durable.Worker) Description {
 	d := Description{Classes: make([]string, 0, len(w.Objects)), Front: w.Front != nil}
 	for name := range w.Objects {
 		d.Classes = append(d.Classes, name)
 	}
 	slices.Sort(d.Classes)
-	json.NewEncoder(os.Stdout).Encode(d)
+	return d
+}
+
+// IfAsked prints the Worker's description to stdout when DescribeEnv is set, and
+// reports whether it did.
+func IfAsked(w durable.Worker) bool {
+	if os.Getenv(DescribeEnv) == "" {
+		return false
+	}
+	json.NewEncoder(os.Stdout).Encode(Of(w))
 	return true
 }
