@@ -43,6 +43,8 @@
 //
 // # Errors
 //
-// Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrInvalidID],
-// [ErrNoBinding], [ErrIntegerRange]; SQL failures are [*SQLError].
+// Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrTooManyRows],
+// [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType]. SQL
+// failures are [*SQLError], with SQLite's result codes; [ErrConstraint] matches
+// every constraint violation.
 package durable

@@ -25,6 +25,13 @@ var (
 	ErrUnsupportedType = errors.New("durable: unsupported type")
 )
 
+// ErrConstraint matches, with [errors.Is], every [*SQLError] for a violated
+// constraint (UNIQUE, PRIMARY KEY, NOT NULL, CHECK, FOREIGN KEY). To match one
+// kind, compare with an SQLError holding just that code:
+//
+//	errors.Is(err, &durable.SQLError{ExtendedCode: "SQLITE_CONSTRAINT_UNIQUE"})
+var ErrConstraint error = &SQLError{Code: "SQLITE_CONSTRAINT"}
+
 // SQLError is a statement that SQLite, or the Durable Object rules on top of it,
 // refused.
 type SQLError struct {
@@ -50,6 +57,16 @@ func (e *SQLError) Error() string {
 		msg += " (" + e.Code + ")"
 	}
 	return fmt.Sprintf("%s; query: %s", msg, abbreviate(e.Query, 200))
+}
+
+// Is reports whether target is an *SQLError pattern this error matches: one with
+// no Query or Message whose non-empty Code and ExtendedCode equal this error's.
+func (e *SQLError) Is(target error) bool {
+	t, ok := target.(*SQLError)
+	if !ok || t.Query != "" || t.Message != "" || (t.Code == "" && t.ExtendedCode == "") {
+		return false
+	}
+	return (t.Code == "" || t.Code == e.Code) && (t.ExtendedCode == "" || t.ExtendedCode == e.ExtendedCode)
 }
 
 func abbreviate(s string, n int) string {

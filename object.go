@@ -4,9 +4,10 @@ import "net/http"
 
 // Object is a Durable Object: it serves the HTTP requests sent to its stub.
 //
-// Requests arrive with a context that is cancelled when the caller goes away.
-// Overlapping requests to one object may run concurrently (they interleave on the
-// Go side while they wait), so guard in-memory state that several requests touch.
+// A request's context ends when the handler returns and when workerd aborts the
+// request (request.signal). Overlapping requests to one object interleave
+// whenever a handler waits (on a stub fetch, a timer, a channel), so guard
+// in-memory state that several requests touch.
 type Object interface {
 	http.Handler
 }

@@ -120,6 +120,24 @@ func TestSQLErrorMessage(t *testing.T) {
 	}
 }
 
+func TestSQLErrorIs(t *testing.T) {
+	unique := &durable.SQLError{Query: "q", Message: "UNIQUE constraint failed: t.v", Code: "SQLITE_CONSTRAINT", ExtendedCode: "SQLITE_CONSTRAINT_UNIQUE"}
+	wrapped := fmt.Errorf("saving: %w", unique)
+	if !errors.Is(wrapped, durable.ErrConstraint) {
+		t.Error("a UNIQUE violation does not match ErrConstraint")
+	}
+	if !errors.Is(wrapped, &durable.SQLError{ExtendedCode: "SQLITE_CONSTRAINT_UNIQUE"}) {
+		t.Error("does not match its extended code")
+	}
+	if errors.Is(wrapped, &durable.SQLError{ExtendedCode: "SQLITE_CONSTRAINT_NOTNULL"}) {
+		t.Error("matches another extended code")
+	}
+	syntax := &durable.SQLError{Query: "q", Message: "near \"SELEC\": syntax error", Code: "SQLITE_ERROR"}
+	if errors.Is(syntax, durable.ErrConstraint) || errors.Is(syntax, &durable.SQLError{}) {
+		t.Error("a syntax error matches a constraint pattern or the empty pattern")
+	}
+}
+
 func ExampleRow_Scan() {
 	// A row as SQL.Exec returns it: an integer, a NULL and text holding an
 	// integer beyond ±2^53 (read with CAST(n AS TEXT)).

@@ -13,8 +13,12 @@ type Storage interface {
 	KV() KV
 	// Transaction runs fn atomically. Its writes are committed when fn returns nil
 	// and rolled back when fn returns an error (which Transaction returns) or panics
-	// (the panic continues after the rollback). fn must not start goroutines that use
-	// storage. SQL's BEGIN, COMMIT and SAVEPOINT statements are refused: use this.
+	// (the panic continues after the rollback). Transactions nest.
+	//
+	// fn runs synchronously on workerd (inside transactionSync): it must not wait
+	// for anything — a Stub.Fetch inside it fails at once — and must not hand
+	// storage work to other goroutines. Do I/O before or after. SQL's BEGIN,
+	// COMMIT and SAVEPOINT statements are refused: use this.
 	Transaction(fn func() error) error
 }
 
@@ -60,6 +64,8 @@ type ListOptions struct {
 
 // Entry is one key-value pair returned by [KV.List].
 type Entry struct {
-	Key   string
+	// Key is the entry's key.
+	Key string
+	// Value is the stored value, as [KV.Get] returns it.
 	Value []byte
 }

@@ -69,6 +69,7 @@ func TestLoadConfigErrorsSayWhatToDo(t *testing.T) {
 		{"main not JS", `{"main": "worker.go"}`, "must name the generated JavaScript module"},
 		{"bad class name", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "X", "class_name": "not-valid"}]}}`, "not a valid JavaScript class name"},
 		{"syntax", `{"main": `, "not valid JSON"},
+		{"KV-backed class", `{"main": "b/w.mjs", "migrations": [{"tag": "v1", "new_classes": ["Old"]}]}`, `use "new_sqlite_classes"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

@@ -34,6 +34,11 @@ func loadConfig(path string) (*wrangler.Config, error) {
 	if ext := filepath.Ext(c.Main); ext != ".mjs" && ext != ".js" {
 		return nil, fmt.Errorf(`%s: "main" is %q; it must name the generated JavaScript module, such as "build/worker.mjs"`, path, c.Main)
 	}
+	for _, m := range c.Migrations {
+		if len(m.NewClasses) > 0 {
+			return nil, fmt.Errorf(`%s: migration %q creates %v with "new_classes", which makes KV-backed objects without SQL; Go objects need SQLite-backed storage: use "new_sqlite_classes"`, path, m.Tag, m.NewClasses)
+		}
+	}
 	for _, name := range c.Classes() {
 		if !jsIdentifier.MatchString(name) || name == "default" {
 			return nil, fmt.Errorf("%s: class name %q is not a valid JavaScript class name", path, name)
