@@ -41,19 +41,42 @@ func (db *database) startTurn() {
 	db.mu.Unlock()
 }
 
-func (db *database) endTurn() {
+// endTurn commits the turn's implicit transaction. When the commit fails (a
+// deferred foreign key still violated, say), the turn's writes are rolled back
+// and endTurn returns workerd's message for it; the caller must then reset the
+// object, as workerd does.
+func (db *database) endTurn() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	db.turn = false
 	if !db.implicit || db.closed {
 		db.implicit = false
-		return
+		return nil
 	}
 	db.implicit = false
-	if err := db.trustedConnExec("COMMIT"); err != nil {
-		db.trustedConnExec("ROLLBACK")
+	err := db.trustedConnExec("COMMIT")
+	if err == nil {
+		return nil
 	}
+	msg := errorMessage(err, "")
+	if !db.conn.GetAutocommit() {
+		if rbErr := db.trustedConnExec("ROLLBACK"); rbErr != nil {
+			msg += "; rolling back failed too: " + errorMessage(rbErr, "")
+		}
+	}
+	db.checkKV() // the rollback may have dropped a _cf_KV made in the turn
+	if errors.Is(err, sqlite3.CONSTRAINT) {
+		return &resetError{"Durable Object was reset and rolled back to its last known good state because the application left the database in a state where constraints were violated: " + msg}
+	}
+	return &resetError{"Durable Object was reset and rolled back to its last known good state because committing its writes failed: " + msg}
 }
+
+// resetError is why an object was reset: its turn's writes could not be
+// committed. Every event in flight on the object fails with it, and so does
+// every later call through a stub that saw it.
+type resetError struct{ msg string }
+
+func (e *resetError) Error() string { return e.msg }
 
 // beforeWrite runs before a statement that may write. db.mu must be held.
 func (db *database) beforeWrite() {

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"sync"
 
 	"github.com/durableobjects-on-go/durable"
 )
@@ -110,6 +111,9 @@ type stub struct {
 	ns     *namespace
 	target *id
 	err    error
+
+	mu     sync.Mutex
+	broken error // set when the object was reset under this stub
 }
 
 func (s *stub) ID() durable.ID { return s.id }
@@ -118,5 +122,20 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
-	return s.ns.rt.stubFetch(s.ns, s.target, req)
+	s.mu.Lock()
+	broken := s.broken
+	s.mu.Unlock()
+	if broken != nil {
+		return nil, broken
+	}
+	resp, err := s.ns.rt.stubFetch(s.ns, s.target, req)
+	if errors.As(err, new(*resetError)) {
+		// As on workerd, a stub whose object was reset stays broken: every
+		// later call fails the same way, and a new stub reaches the new
+		// instance.
+		s.mu.Lock()
+		s.broken = err
+		s.mu.Unlock()
+	}
+	return resp, err
 }

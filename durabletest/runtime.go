@@ -156,7 +156,7 @@ func (rt *Runtime) Front() http.Handler {
 			http.Error(w, err.Error(), http.StatusBadRequest)
 			return
 		}
-		out := rt.deliver(rt.front, r.Context(), m, rt.frontHandler)
+		out := rt.frontDeliver(r.Context(), m)
 		for _, kv := range out.Header {
 			w.Header().Add(kv[0], kv[1])
 		}
@@ -174,7 +174,16 @@ func (rt *Runtime) Fetch(req *http.Request) *http.Response {
 	if err != nil {
 		rt.tb.Fatalf("durabletest: %v", err)
 	}
-	return serving.NewResponse(req, rt.deliver(rt.front, req.Context(), m, rt.frontHandler))
+	return serving.NewResponse(req, rt.frontDeliver(req.Context(), m))
+}
+
+// frontDeliver serves one event on the front handler.
+func (rt *Runtime) frontDeliver(ctx context.Context, m serving.Message) serving.Message {
+	out, err := rt.deliver(rt.front, ctx, m, rt.frontHandler)
+	if err != nil { // the front handler has no storage, so no commit can fail
+		return serving.ErrorMessageLog(err, rt.logf)
+	}
+	return out
 }
 
 // Restart drops every Go instance (and the front handler), as if each object's Go
@@ -220,16 +229,18 @@ func (rt *Runtime) Close() error {
 	return errors.Join(errs...)
 }
 
+// frontHandler builds the front handler on the first event, as the workerd
+// runtime does (serving.BuildFront): a panic in Worker.Front fails that event
+// with a 500 and the next event tries again; a nil handler serves 404s.
 func (rt *Runtime) frontHandler() (http.Handler, error) {
 	rt.frontMu.Lock()
 	defer rt.frontMu.Unlock()
 	if rt.frontReady == nil {
-		if rt.worker.Front != nil {
-			rt.frontReady = rt.worker.Front(rt.env)
+		h, err := serving.BuildFront(rt.worker.Front, rt.env)
+		if err != nil {
+			return nil, err
 		}
-		if rt.frontReady == nil {
-			rt.frontReady = http.NotFoundHandler()
-		}
+		rt.frontReady = h
 	}
 	return rt.frontReady, nil
 }
@@ -275,6 +286,9 @@ func (rt *Runtime) object(class string, target *id) (*object, error) {
 	}
 	own := newOwner()
 	own.db = db
+	own.onReset = func(err error) {
+		rt.logf("durable: %s object %s: %v; its next event constructs it again", class, target.hex, err)
+	}
 	o := &object{
 		owner: own,
 		rt:    rt,
@@ -282,6 +296,7 @@ func (rt *Runtime) object(class string, target *id) (*object, error) {
 		ctor:  rt.worker.Objects[class],
 		state: &state{id: &id{hex: target.hex, name: target.name}, storage: &storage{db: db}},
 	}
+	own.reset = o.restart
 	rt.objects[key] = o
 	return o, nil
 }
@@ -325,6 +340,16 @@ func (o *object) handler() (http.Handler, error) {
 type owner struct {
 	gate chan struct{} // holds a token while an event runs
 	db   *database     // the object's database; nil for the front handler
+
+	// reset drops the object's Go instance; onReset reports why. release calls
+	// them when a turn's writes cannot be committed, as workerd resets the
+	// object then.
+	reset   func()
+	onReset func(err error)
+
+	mu       sync.Mutex
+	resets   int   // failed commits so far
+	resetErr error // the last one
 }
 
 func newOwner() *owner { return &owner{gate: make(chan struct{}, 1)} }
@@ -337,12 +362,42 @@ func (o *owner) acquire() {
 	}
 }
 
-// release ends the turn, committing its writes, and gives the gate up.
+// release ends the turn, committing its writes, and gives the gate up. When the
+// commit fails, the object is reset: its Go instance is dropped, and every event
+// in flight on it fails (see resetSince).
 func (o *owner) release() {
 	if o.db != nil {
-		o.db.endTurn()
+		if err := o.db.endTurn(); err != nil {
+			o.mu.Lock()
+			o.resets++
+			o.resetErr = err
+			o.mu.Unlock()
+			if o.onReset != nil {
+				o.onReset(err)
+			}
+			if o.reset != nil {
+				o.reset()
+			}
+		}
 	}
 	<-o.gate
+}
+
+// resetCount is the number of resets so far.
+func (o *owner) resetCount() int {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	return o.resets
+}
+
+// resetSince returns why the object was reset after the first n resets, or nil.
+func (o *owner) resetSince(n int) error {
+	o.mu.Lock()
+	defer o.mu.Unlock()
+	if o.resets != n {
+		return o.resetErr
+	}
+	return nil
 }
 
 // event is one request being served by an owner.
@@ -352,6 +407,7 @@ type event struct {
 	held     bool // this event holds the owner's gate
 	awaiting int  // stub fetches in flight
 	done     bool
+	resets   int // the owner's resets when the event began
 }
 
 type eventKey struct{}
@@ -392,13 +448,27 @@ func (ev *event) finish() {
 }
 
 // deliver serves one event on o and returns the response as workerd would build
-// it.
-func (rt *Runtime) deliver(o *owner, ctx context.Context, m serving.Message, handler func() (http.Handler, error)) serving.Message {
+// it, or the error the event fails with when the object was reset while it ran
+// (workerd then fails the event with an exception rather than a response).
+func (rt *Runtime) deliver(o *owner, ctx context.Context, m serving.Message, handler func() (http.Handler, error)) (serving.Message, error) {
+	// As on workerd, the request's context ends when the event does.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	o.acquire()
-	ev := &event{owner: o, held: true}
+	ev := &event{owner: o, held: true, resets: o.resetCount()}
 	defer ev.finish()
 	ctx = context.WithValue(ctx, eventKey{}, ev)
 
+	out := rt.serve(ctx, m, handler)
+	ev.finish() // commits the last turn's writes
+	if err := o.resetSince(ev.resets); err != nil {
+		return serving.Message{}, err
+	}
+	return out, nil
+}
+
+// serve runs the handler on one request.
+func (rt *Runtime) serve(ctx context.Context, m serving.Message, handler func() (http.Handler, error)) serving.Message {
 	h, err := handler()
 	if err != nil {
 		return serving.ErrorMessageLog(err, rt.logf)
@@ -449,15 +519,23 @@ func (rt *Runtime) stubFetch(ns *namespace, target *id, req *http.Request) (*htt
 		ev.beginAwait()
 		defer ev.endAwait()
 	}
-	done := make(chan serving.Message, 1)
+	type result struct {
+		m   serving.Message
+		err error
+	}
+	done := make(chan result, 1)
 	go func() {
 		// The target's request is not cancelled when the caller stops waiting,
 		// as on workerd.
-		done <- rt.deliver(o.owner, context.Background(), out, o.handler)
+		m, err := rt.deliver(o.owner, context.Background(), out, o.handler)
+		done <- result{m, err}
 	}()
 	select {
-	case m := <-done:
-		return serving.NewResponse(req, m), nil
+	case r := <-done:
+		if r.err != nil {
+			return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, r.err)
+		}
+		return serving.NewResponse(req, r.m), nil
 	case <-ctx.Done():
 		return nil, fmt.Errorf("durable: stub fetch %s: waiting for the object: %w", out.URL, ctx.Err())
 	}

@@ -2,6 +2,7 @@ package durabletest_test
 
 import (
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -180,5 +181,93 @@ func TestStubFetchInsideTransactionFails(t *testing.T) {
 	}
 	if got := body(t, resp); resp.StatusCode != http.StatusConflict || !strings.Contains(got, "inside Storage.Transaction") {
 		t.Errorf("got %d %q", resp.StatusCode, got)
+	}
+}
+
+func TestFrontPanicIs500AndRetried(t *testing.T) {
+	var builds atomic.Int32
+	w := durable.Worker{Front: func(durable.Env) http.Handler {
+		if builds.Add(1) == 1 {
+			panic("front not ready")
+		}
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "built") })
+	}}
+	var logged strings.Builder
+	rt := durabletest.New(t, w, &durabletest.Options{Logf: func(format string, args ...any) {
+		fmt.Fprintf(&logged, format+"\n", args...)
+	}})
+	resp := rt.Fetch(httptest.NewRequest("GET", "/", nil))
+	if got := body(t, resp); resp.StatusCode != 500 || !strings.Contains(got, "front not ready") {
+		t.Fatalf("first: %d %q", resp.StatusCode, got)
+	}
+	if !strings.Contains(logged.String(), "front not ready") {
+		t.Errorf("the panic was not logged: %q", logged.String())
+	}
+	resp = rt.Fetch(httptest.NewRequest("GET", "/", nil))
+	if got := body(t, resp); resp.StatusCode != 200 || got != "built" || builds.Load() != 2 {
+		t.Fatalf("second: %d %q after %d builds", resp.StatusCode, got, builds.Load())
+	}
+}
+
+func TestNilFrontHandlerIs404(t *testing.T) {
+	rt := durabletest.New(t, durable.Worker{Front: func(durable.Env) http.Handler { return nil }}, nil)
+	if resp := rt.Fetch(httptest.NewRequest("GET", "/", nil)); resp.StatusCode != 404 {
+		t.Fatalf("status %d, want 404", resp.StatusCode)
+	}
+}
+
+// TestCommitFailureResetsObject: a turn whose commit fails (here on the first
+// event, so even the constructor's table goes) fails its event and resets the
+// object, loudly.
+func TestCommitFailureResetsObject(t *testing.T) {
+	var constructed atomic.Int32
+	w := durable.Worker{Objects: map[string]durable.Constructor{
+		"FK": func(s durable.State, _ durable.Env) (durable.Object, error) {
+			constructed.Add(1)
+			if _, err := s.Storage().SQL().Exec(`CREATE TABLE IF NOT EXISTS made (a)`); err != nil {
+				return nil, err
+			}
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				sql := s.Storage().SQL()
+				if r.URL.Path == "/tables" {
+					res, _ := sql.Exec(`SELECT group_concat(name) FROM (SELECT name FROM sqlite_master WHERE type = 'table' ORDER BY name)`)
+					fmt.Fprint(w, res.Rows[0][0])
+					return
+				}
+				_, err := sql.Exec(`PRAGMA defer_foreign_keys = ON`)
+				if err == nil {
+					_, err = sql.Exec(`CREATE TABLE p (id INTEGER PRIMARY KEY); CREATE TABLE c (p REFERENCES p (id)); INSERT INTO c VALUES (1)`)
+				}
+				if err != nil {
+					http.Error(w, err.Error(), 500)
+					return
+				}
+				io.WriteString(w, "ok")
+			}), nil
+		},
+	}}
+	var logged strings.Builder
+	rt := durabletest.New(t, w, &durabletest.Options{Logf: func(format string, args ...any) {
+		fmt.Fprintf(&logged, format+"\n", args...)
+	}})
+	ns := rt.Namespace("FK")
+	stub := ns.Get(ns.IDFromName("x"))
+	_, err := stub.Fetch(httptest.NewRequest("POST", "https://fk/violate", nil))
+	if err == nil || !strings.Contains(err.Error(), "FOREIGN KEY constraint failed") {
+		t.Fatalf("err = %v, want the commit's failure", err)
+	}
+	if !strings.Contains(logged.String(), "FOREIGN KEY constraint failed") {
+		t.Errorf("the reset was not logged: %q", logged.String())
+	}
+	if _, again := stub.Fetch(httptest.NewRequest("GET", "https://fk/tables", nil)); again == nil {
+		t.Errorf("the stub that saw the reset still works")
+	}
+	stub = ns.Get(ns.IDFromName("x"))
+	resp, err := stub.Fetch(httptest.NewRequest("GET", "https://fk/tables", nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := body(t, resp); got != "made" || constructed.Load() != 2 {
+		t.Fatalf("tables %q after %d constructions, want made after 2", got, constructed.Load())
 	}
 }

@@ -3,6 +3,7 @@ package conformance
 import (
 	"database/sql"
 	"errors"
+	"io"
 	"math"
 	"net/http"
 	"reflect"
@@ -496,5 +497,48 @@ func init() {
 		res := exec(t, o, `SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE '\_cf\_%' ESCAPE '\'
 			AND name NOT LIKE '\_\_miniflare%' ESCAPE '\' ORDER BY name`)
 		same(t, "user tables", res.Rows, []durable.Row{{"mine"}})
+	})
+}
+
+func init() {
+	add("sql/commit-failure-resets-object", func(t T, o *Object) {
+		// The peer's handler breaks a deferred foreign key and returns normally;
+		// the commit at the end of its turn fails. workerd then rolls the turn
+		// back, fails the event with an exception instead of the response, and
+		// resets the object: the stub that saw it stays broken, a new stub
+		// reaches a new instance over the last committed state.
+		name := o.Unique("fk")
+		stub := peerStub(t, o, PeerBinding, name)
+		_, before := call(t, o, stub, http.MethodGet, "https://peer/instance", nil)
+		call(t, o, stub, http.MethodPut, "https://peer/kv?key=kept", text("kept"))
+		req, _ := http.NewRequestWithContext(o.Ctx, http.MethodPost, "https://peer/fk-violation", nil)
+		resp, err := stub.Fetch(req)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			t.Fatalf("the event whose commit failed answered %d %q", resp.StatusCode, b)
+		}
+		t.Logf("the event failed: %v", err)
+		for _, part := range []string{"reset", "FOREIGN KEY constraint failed", "SQLITE_CONSTRAINT"} {
+			if !strings.Contains(err.Error(), part) {
+				t.Errorf("error %q lacks %q", err, part)
+			}
+		}
+		req, _ = http.NewRequestWithContext(o.Ctx, http.MethodGet, "https://peer/instance", nil)
+		if resp, again := stub.Fetch(req); again == nil {
+			resp.Body.Close()
+			t.Errorf("the stub that saw the reset still works: %d", resp.StatusCode)
+		}
+		stub = peerStub(t, o, PeerBinding, name)
+		_, after := call(t, o, stub, http.MethodGet, "https://peer/instance", nil)
+		if after == "" || after == before {
+			t.Errorf("instance %q after the reset, %q before: the object was not reset", after, before)
+		}
+		resp, _ = call(t, o, stub, http.MethodGet, "https://peer/kv?key=fk-turn", nil)
+		same(t, "a KV write of the failed turn (status)", resp.StatusCode, http.StatusNotFound)
+		_, body := call(t, o, stub, http.MethodGet, "https://peer/kv?key=kept", nil)
+		same(t, "a KV write committed before", body, "kept")
+		_, body = call(t, o, stub, http.MethodPost, "https://peer/incr", nil)
+		same(t, "the new instance serves on the committed tables", body, "1")
 	})
 }

@@ -221,6 +221,16 @@ func init() {
 			t.Errorf("Fetch took %v to honour a 100ms deadline", elapsed)
 		}
 	})
+	add("stub/context-ends-with-the-event", func(t T, o *Object) {
+		// As net/http's server does, the runtime cancels a request's context once
+		// its handler has returned: a goroutine the handler left waiting on it
+		// sees it end.
+		stub := peerStub(t, o, PeerBinding, o.Unique("ctx"))
+		resp, body := call(t, o, stub, http.MethodPost, "https://peer/watch-context", nil)
+		same(t, "watch-context", fmt.Sprint(resp.StatusCode, " ", body), "200 watching")
+		resp, body = call(t, o, stub, http.MethodGet, "https://peer/context-ended", nil)
+		same(t, "what the goroutine saw", fmt.Sprint(resp.StatusCode, " ", body), "200 "+context.Canceled.Error())
+	})
 	add("stub/get-with-id-of-other-namespace", func(t T, o *Object) {
 		// workerd does not check, in Get, that an ID belongs to the namespace: the
 		// stub reaches the object of this class with that ID.

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/durableobjects-on-go/durable"
@@ -222,6 +223,9 @@ type peer struct {
 	env      durable.Env
 	instance string
 	mux      *http.ServeMux
+
+	mu      sync.Mutex
+	watched chan error // what the goroutine started by /watch-context saw
 }
 
 func newPeer(state durable.State, env durable.Env) (durable.Object, error) {
@@ -246,6 +250,9 @@ func newPeer(state durable.State, env durable.Env) (durable.Object, error) {
 	p.mux.HandleFunc("/big", p.big)
 	p.mux.HandleFunc("/headers", p.headers)
 	p.mux.HandleFunc("/kv", p.kv)
+	p.mux.HandleFunc("POST /fk-violation", p.fkViolation)
+	p.mux.HandleFunc("POST /watch-context", p.watchContext)
+	p.mux.HandleFunc("GET /context-ended", p.contextEnded)
 	return p, nil
 }
 
@@ -440,6 +447,62 @@ func (p *peer) kv(w http.ResponseWriter, r *http.Request) {
 		default:
 			w.Write(v)
 		}
+	}
+}
+
+// fkViolation writes in one turn what SQLite can only refuse when the turn's
+// implicit transaction commits: a row that breaks a deferred foreign key, with a
+// KV write and a new table beside it. The handler itself sees no error.
+func (p *peer) fkViolation(w http.ResponseWriter, r *http.Request) {
+	sql := p.state.Storage().SQL()
+	_, err := sql.Exec(`PRAGMA defer_foreign_keys = ON`)
+	if err == nil {
+		_, err = sql.Exec(`CREATE TABLE fk_parent (id INTEGER PRIMARY KEY);
+			CREATE TABLE fk_child (p INTEGER REFERENCES fk_parent (id));
+			INSERT INTO fk_child VALUES (404)`)
+	}
+	if err == nil {
+		err = p.state.Storage().KV().Put("fk-turn", []byte("written"))
+	}
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusInternalServerError)
+		return
+	}
+	io.WriteString(w, "answered")
+}
+
+// watchContext starts a goroutine that waits for the request's context to end,
+// and returns; /context-ended then tells what the goroutine saw.
+func (p *peer) watchContext(w http.ResponseWriter, r *http.Request) {
+	ended := make(chan error, 1)
+	p.mu.Lock()
+	p.watched = ended
+	p.mu.Unlock()
+	ctx := r.Context()
+	go func() {
+		<-ctx.Done()
+		ended <- ctx.Err()
+	}()
+	if err := ctx.Err(); err != nil {
+		http.Error(w, "the context ended while the handler ran: "+err.Error(), http.StatusInternalServerError)
+		return
+	}
+	io.WriteString(w, "watching")
+}
+
+func (p *peer) contextEnded(w http.ResponseWriter, r *http.Request) {
+	p.mu.Lock()
+	ended := p.watched
+	p.mu.Unlock()
+	if ended == nil {
+		http.Error(w, "nothing watched", http.StatusNotFound)
+		return
+	}
+	select {
+	case err := <-ended:
+		fmt.Fprint(w, err)
+	case <-time.After(5 * time.Second):
+		http.Error(w, "the context of the returned handler has not ended after 5s", http.StatusGatewayTimeout)
 	}
 }
 
