@@ -25,6 +25,7 @@ type database struct {
 	authMessage string // a better message the authorizer left for a refusal
 	kvReady     bool   // the _cf_KV table exists
 	txDepth     int    // open Storage.Transaction calls
+	txSeq       uint64 // Storage.Transaction calls so far, for savepoint names
 	turn        bool   // an event of the object is running Go code
 	implicit    bool   // the turn's implicit transaction is open
 	closed      bool

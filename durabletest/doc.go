@@ -50,6 +50,15 @@
 //     code between two awaits) form an implicit transaction, committed when the
 //     event awaits or ends; so, for example, PRAGMA foreign_keys is ignored after
 //     a write in the same turn.
+//   - When that commit fails (with PRAGMA defer_foreign_keys = ON, a foreign key
+//     still violated at the end of the turn), workerd rolls the turn back and
+//     resets the object, and so does the runtime: the failure goes to
+//     [Options.Logf]; every event in flight on the object fails, its caller's
+//     [durable.Stub] Fetch returning workerd's error ("Durable Object was reset
+//     and rolled back to its last known good state because ...") instead of
+//     the response; the stub stays broken (a new stub from
+//     [durable.Namespace.Get] works); and the next event constructs the object
+//     again over the last committed state.
 //   - IDs are built like workerd's: 64 hex digits whose second half authenticates
 //     the first for the namespace, so IDFromString refuses malformed IDs and IDs
 //     of other namespaces (matching [durable.ErrInvalidID]). IDFromName is
@@ -57,9 +66,13 @@
 //     workerd, [durable.Namespace.Get] does not check IDs made by another
 //     namespace.
 //   - Requests and responses are buffered and converted by the same code as on
-//     workerd (a panic is a 500 for that request only), with header names
-//     lowercased, sorted and merged as JavaScript's Headers does, status codes
-//     outside 200-599 turned into a 500, and a GET or HEAD with a body refused.
+//     workerd (a panic is a 500 for that request only; so is a panic in
+//     Worker.Front, which is retried on the next request, while a nil front
+//     handler serves 404s), with header names lowercased, sorted and merged as
+//     JavaScript's Headers does, every status outside 200-599 (101 included,
+//     since workerd accepts a 101 only with a WebSocket) turned into a 500, and a
+//     GET or HEAD with a body refused. A request's context is cancelled when its
+//     event ends, as net/http's server cancels it when the handler returns.
 //
 // # Concurrency
 //
@@ -80,11 +93,32 @@
 // workerd they let other events of the object run; code that waits on a channel
 // for another request of the same object therefore deadlocks here. Goroutines
 // that one event starts run truly in parallel with other events here. Storage
-// calls from goroutines outside any event work here but fail on workerd. A panic
-// on a goroutine a handler started ends the test binary here (it ends the
-// object's runtime on workerd). Writes are committed statement by statement
-// rather than coalesced per event, and a restart does not fail requests in
-// flight: they finish on the old instance.
+// calls from goroutines outside any event work here but fail on workerd, and
+// outside a turn they commit statement by statement. A panic on a goroutine a
+// handler started ends the test binary here (it ends the object's runtime on
+// workerd). A restart does not fail requests in flight: they finish on the old
+// instance. After a failed commit resets the object, events that were in flight
+// on it still run to their end here (on workerd their storage calls fail at
+// once); what they write in later turns is kept, though the events fail.
+//
+// The gate follows the request's context, not the goroutine: it is the event
+// that awaits, whichever of its goroutines calls Fetch. So when a goroutine the
+// handler started calls Fetch with r.Context() while the handler goes on
+// running, the runtime ends the turn (committing its writes) and lets other
+// events of the object in, although the handler's goroutine still runs; on
+// workerd nothing else of the object runs, and the turn does not end, until
+// every goroutine of the object waits. Keep Fetch calls on the handler's own
+// goroutine, or wait for such goroutines before writing more, and the two
+// runtimes agree.
+//
+// [durable.Storage.Transaction] calls made from several goroutines at once
+// share one stack of savepoints (an object has one database connection, here
+// as on workerd): the writes of every goroutine land in whichever savepoint is
+// innermost at the time. Each call releases or rolls back its own
+// savepoint by name, and when another call already released or rolled it back
+// (an outer savepoint ended first), the call returns an error that joins its
+// function's error with "no such savepoint" instead of reporting a rollback
+// that did not happen. Run a transaction from one goroutine at a time.
 //
 // # RowsRead and RowsWritten
 //
@@ -110,5 +144,8 @@
 // # Time
 //
 // [Clock] is a test clock that tests move by hand ([Clock.Advance],
-// [Clock.Set]); it is where alarms will take their time from.
+// [Clock.Set]). It is the time source reserved for alarms (issue #4), which the
+// runtime does not implement yet; today nothing reads it but [Runtime.Clock],
+// so moving it changes nothing an object can observe (time.Now and timers in
+// handlers run on real time).
 package durabletest

@@ -38,8 +38,11 @@ type Options struct {
 	// test ends.
 	Dir string
 
-	// Clock is the runtime's clock. When nil, the runtime makes one that starts at
-	// the current wall-clock time, truncated to the millisecond.
+	// Clock is the time source reserved for alarms (issue #4), which the runtime
+	// does not implement yet: today nothing reads it but [Runtime.Clock], so it
+	// drives no behaviour (handlers' time.Now and timers run on real time).
+	// When nil, the runtime makes one that starts at the current wall-clock
+	// time, truncated to the millisecond.
 	Clock *Clock
 
 	// Logf receives what workerd would print to its console: handler panics and
@@ -119,7 +122,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 // Env is the Worker's bindings, as the front handler and every object see them.
 func (rt *Runtime) Env() durable.Env { return rt.env }
 
-// Clock is the runtime's clock.
+// Clock is the runtime's clock (see [Options.Clock]: nothing reads it yet).
 func (rt *Runtime) Clock() *Clock { return rt.clock }
 
 // Namespace returns the namespace bound under binding; it fails the test when

@@ -271,3 +271,39 @@ func TestCommitFailureResetsObject(t *testing.T) {
 		t.Fatalf("tables %q after %d constructions, want made after 2", got, constructed.Load())
 	}
 }
+
+// TestOverlappingTransactionsFailLoudly: two goroutines whose transactions
+// overlap share one savepoint stack; when the outer one rolls back, the inner
+// one's savepoint is gone, and its own rollback must say so instead of
+// reporting a rollback that did not happen.
+func TestOverlappingTransactionsFailLoudly(t *testing.T) {
+	w := durable.Worker{Objects: map[string]durable.Constructor{
+		"O": func(durable.State, durable.Env) (durable.Object, error) { return http.NotFoundHandler(), nil },
+	}}
+	rt := durabletest.New(t, w, nil)
+	st := rt.State("O", rt.Namespace("O").IDFromName("x")).Storage()
+	errA, errB := errors.New("a failed"), errors.New("b failed")
+	inB, finishB, doneB := make(chan struct{}), make(chan struct{}), make(chan error, 1)
+	gotA := st.Transaction(func() error {
+		go func() {
+			doneB <- st.Transaction(func() error {
+				close(inB)
+				<-finishB
+				return errB
+			})
+		}()
+		<-inB
+		return errA
+	})
+	close(finishB)
+	gotB := <-doneB
+	if gotA != errA {
+		t.Errorf("outer transaction: %v, want %v", gotA, errA)
+	}
+	if !errors.Is(gotB, errB) || !strings.Contains(gotB.Error(), "no such savepoint") {
+		t.Errorf("inner transaction: %v, want its error joined with the failed rollback", gotB)
+	}
+	if _, err := st.SQL().Exec(`CREATE TABLE after (a)`); err != nil {
+		t.Errorf("storage after the overlap: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package durabletest
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -28,7 +29,9 @@ func (s *storage) KV() durable.KV   { return kvStorage{s.db} }
 
 // Transaction runs fn inside a savepoint, as workerd's transactionSync does (which
 // is how transactions nest): released when fn returns nil, rolled back when it
-// returns an error or panics.
+// returns an error or panics. Each call has a savepoint name of its own, so that
+// calls overlapping from several goroutines fail loudly (no such savepoint)
+// rather than release or roll back one another's savepoint by mistake.
 func (s *storage) Transaction(fn func() error) (err error) {
 	db := s.db
 	db.mu.Lock()
@@ -36,7 +39,8 @@ func (s *storage) Transaction(fn func() error) (err error) {
 		db.mu.Unlock()
 		return errClosed
 	}
-	name := "_cf_savepoint_" + strconv.Itoa(db.txDepth)
+	db.txSeq++
+	name := "_cf_savepoint_" + strconv.FormatUint(db.txSeq, 10)
 	if _, err := db.execTrusted("SAVEPOINT " + name); err != nil {
 		db.mu.Unlock()
 		return fmt.Errorf("durable: transaction: %w", err)
@@ -53,11 +57,14 @@ func (s *storage) Transaction(fn func() error) (err error) {
 			return
 		}
 		if !finished || err != nil {
-			db.execTrusted("ROLLBACK TO " + name)
-			db.checkKV() // the rollback may have dropped a _cf_KV made inside
+			_, rbErr := db.execTrusted("ROLLBACK TO " + name)
+			db.checkKV()      // the rollback may have dropped a _cf_KV made inside
+			if rbErr != nil { // (lost when fn panicked: the panic goes on)
+				err = errors.Join(err, fmt.Errorf("durable: transaction: rolling back: %w", rbErr))
+			}
 		}
-		if _, relErr := db.execTrusted("RELEASE " + name); relErr != nil && err == nil && finished {
-			err = fmt.Errorf("durable: transaction: %w", relErr)
+		if _, relErr := db.execTrusted("RELEASE " + name); relErr != nil && finished {
+			err = errors.Join(err, fmt.Errorf("durable: transaction: %w", relErr))
 		}
 	}()
 	err = fn()
