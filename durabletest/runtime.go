@@ -484,9 +484,11 @@ func (rt *Runtime) serve(ctx context.Context, m serving.Message, handler func() 
 }
 
 // response does what the entry module's new Response(...) does to a handler's
-// answer: it refuses statuses outside 200-599 (except 101) and normalizes headers.
+// answer: it refuses statuses outside 200-599 (serving already turns them into
+// a 500; 101 is refused too, since no handler can give it a WebSocket) and
+// normalizes headers.
 func (rt *Runtime) response(m serving.Message) serving.Message {
-	if (m.Status < 200 || m.Status > 599) && m.Status != http.StatusSwitchingProtocols {
+	if m.Status < 200 || m.Status > 599 {
 		return serving.ErrorMessageLog(fmt.Errorf("Responses may only be constructed with status codes in the range 200 to 599, inclusive."), rt.logf)
 	}
 	m.Header = jsHeaders(m.Header)

@@ -29,7 +29,6 @@ import (
 	"crypto/rand"
 	"encoding/hex"
 	"fmt"
-	"net/http"
 	"runtime/debug"
 	"sort"
 	"strings"
@@ -190,5 +189,3 @@ func exec(t T, o *Object, query string, args ...any) *durable.Result {
 
 // joinLines is used in failure messages.
 func joinLines(s []string) string { return strings.Join(s, "\n") }
-
-var _ = http.MethodGet

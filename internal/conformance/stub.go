@@ -86,8 +86,6 @@ func init() {
 		same(t, "Set-Cookie", resp.Header.Values("Set-Cookie"), []string{"a=1", "b=2"})
 		same(t, "X-Padded", resp.Header.Get("X-Padded"), "padded")
 		same(t, "sniffed Content-Type", resp.Header.Get("Content-Type"), "text/plain; charset=utf-8")
-		_, reply := call(t, o, stub, http.MethodGet, "https://peer/echo?reply=pong", nil)
-		_ = reply
 		resp, _ = call(t, o, stub, http.MethodGet, "https://peer/echo?reply=pong", nil)
 		same(t, "X-Reply", resp.Header.Get("X-Reply"), "pong")
 	})
@@ -113,6 +111,41 @@ func init() {
 		resp, body := call(t, o, stub, http.MethodGet, "https://peer/status?code=700&body=x", nil)
 		t.Logf("status 700 became %d %q", resp.StatusCode, body)
 		same(t, "status", resp.StatusCode, http.StatusInternalServerError)
+	})
+	add("stub/status-101-without-websocket-is-500", func(t T, o *Object) {
+		// workerd's Response takes 101 only with a WebSocket, which a handler
+		// cannot give here.
+		stub := peerStub(t, o, PeerBinding, o.Unique("101"))
+		resp, body := call(t, o, stub, http.MethodGet, "https://peer/status?code=101&body=x", nil)
+		t.Logf("status 101 became %d %q", resp.StatusCode, body)
+		same(t, "status", resp.StatusCode, http.StatusInternalServerError)
+	})
+	add("stub/head-has-no-body", func(t T, o *Object) {
+		stub := peerStub(t, o, PeerBinding, o.Unique("head"))
+		resp, body := call(t, o, stub, http.MethodHead, "https://peer/status?code=200&body=not-for-head&type=text/plain", nil)
+		same(t, "status", resp.StatusCode, http.StatusOK)
+		same(t, "body", body, "")
+		same(t, "Content-Type", resp.Header.Get("Content-Type"), "text/plain")
+		_, body = call(t, o, stub, http.MethodGet, "https://peer/status?code=200&body=for-get", nil)
+		same(t, "GET body", body, "for-get")
+	})
+	add("stub/host-in-request-host-only", func(t T, o *Object) {
+		// As net/http's server does, the Host header becomes Request.Host.
+		stub := peerStub(t, o, PeerBinding, o.Unique("host"))
+		_, body := call(t, o, stub, http.MethodGet, "https://peer.example:8443/echo", nil)
+		e := decodeEcho(t, body)
+		same(t, "Request.Host", e.Host, "peer.example:8443")
+		if v, ok := e.Header["Host"]; ok {
+			t.Errorf("Host header %q in Request.Header", v)
+		}
+	})
+	add("stub/headers-after-writeheader-not-sent", func(t T, o *Object) {
+		stub := peerStub(t, o, PeerBinding, o.Unique("late"))
+		resp, body := call(t, o, stub, http.MethodGet, "https://peer/late-header", nil)
+		same(t, "status", resp.StatusCode, http.StatusAccepted)
+		same(t, "body", body, "late")
+		same(t, "X-Early", resp.Header.Get("X-Early"), "sent")
+		same(t, "X-Late", resp.Header.Values("X-Late"), []string(nil))
 	})
 	add("stub/get-with-body-refused", func(t T, o *Object) {
 		stub := peerStub(t, o, PeerBinding, o.Unique("getbody"))
@@ -279,51 +312,80 @@ func init() {
 		same(t, "final count", final, strconv.Itoa(n))
 	})
 	add("overlap/interleave-while-awaiting", func(t T, o *Object) {
-		// A's handler awaits a fetch to another object; B, sent meanwhile to the
-		// same peer, runs and finishes first.
+		// A's handler awaits a fetch to another object that takes long; B, sent
+		// to the same peer once A is seen awaiting, runs and finishes while A
+		// still waits. No step depends on a head start: the scenario learns
+		// from the peer's own log that A is awaiting.
 		p := peerStub(t, o, PeerBinding, o.Unique("p"))
-		order := make(chan string, 2)
-		var wg sync.WaitGroup
-		wg.Add(1)
+		ctxA, cancelA := context.WithCancel(o.Ctx)
+		defer cancelA()
+		doneA := make(chan string, 1)
 		go func() {
-			defer wg.Done()
-			req, _ := http.NewRequestWithContext(o.Ctx, http.MethodGet, "https://peer/call?name="+o.Unique("q")+"&path=/sleep%3Fms%3D400", nil)
-			if resp, err := p.Fetch(req); err == nil {
-				resp.Body.Close()
+			req, _ := http.NewRequestWithContext(ctxA, http.MethodGet, "https://peer/call?log=1&name="+o.Unique("q")+"&path=/sleep%3Fms%3D30000", nil)
+			resp, err := p.Fetch(req)
+			if err != nil {
+				doneA <- "error: " + err.Error()
+				return
 			}
-			order <- "A"
+			resp.Body.Close()
+			doneA <- resp.Status
 		}()
-		time.Sleep(100 * time.Millisecond)
-		call(t, o, p, http.MethodPost, "https://peer/incr", nil)
-		order <- "B"
-		wg.Wait()
-		close(order)
-		got := ""
-		for s := range order {
-			got += s
+		deadline := time.Now().Add(20 * time.Second)
+		for {
+			if _, events := call(t, o, p, http.MethodGet, "https://peer/events", nil); events == "call-start" {
+				break
+			} else if events != "" {
+				t.Fatalf("peer log %q before A awaited", events)
+			}
+			select {
+			case got := <-doneA:
+				t.Fatalf("A ended (%s) before the peer logged it", got)
+			case <-time.After(10 * time.Millisecond):
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("A never reached the peer")
+			}
 		}
-		same(t, "completion order", got, "BA")
+		_, count := call(t, o, p, http.MethodPost, "https://peer/incr?log=1", nil)
+		same(t, "B's answer", count, "1")
+		select {
+		case got := <-doneA:
+			t.Errorf("A ended (%s) before B did; it should still be awaiting a 30 s sleep", got)
+		default:
+		}
+		_, events := call(t, o, p, http.MethodGet, "https://peer/events", nil)
+		same(t, "peer log", events, "call-start,incr")
+		cancelA() // A's Fetch gives up; the peer's call goes on in the background
+		if got := <-doneA; !strings.Contains(got, "context canceled") {
+			t.Errorf("A after cancelling: %s", got)
+		}
 	})
 	add("overlap/serialized-without-await", func(t T, o *Object) {
 		// A keeps the CPU busy without awaiting; B, sent meanwhile to the same
 		// peer, must not run until A is done. The peer logs when each handler
-		// runs, so the check does not depend on timing: the log must never show B
-		// inside A. B sent while A runs must come after A; if scheduling made B
-		// arrive first, the attempt proves nothing and is repeated.
-		const attempts = 5
-		for attempt := 1; attempt <= attempts; attempt++ {
+		// runs, so the verdict does not depend on timing: the log must never
+		// show B inside A. Whether B was sent while A ran does: nothing can tell
+		// the scenario that A has started, since the peer serves no request
+		// (not even a read of its log) while A spins, and A cannot signal
+		// another object without awaiting. So when B arrived first, the attempt
+		// proves nothing and is repeated with a longer head start (and a longer
+		// spin), which a loaded machine cannot defeat for long.
+		const attempts = 6
+		headStart := 50 * time.Millisecond
+		for attempt := 1; attempt <= attempts; attempt, headStart = attempt+1, 2*headStart {
 			p := peerStub(t, o, PeerBinding, o.Unique(fmt.Sprintf("busy%d", attempt)))
 			call(t, o, p, http.MethodGet, "https://peer/instance", nil) // construct first
+			spin := 2*headStart + 250*time.Millisecond
 			var wg sync.WaitGroup
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				req, _ := http.NewRequestWithContext(o.Ctx, http.MethodGet, "https://peer/spin?ms=300&log=1", nil)
+				req, _ := http.NewRequestWithContext(o.Ctx, http.MethodGet, fmt.Sprintf("https://peer/spin?ms=%d&log=1", spin.Milliseconds()), nil)
 				if resp, err := p.Fetch(req); err == nil {
 					resp.Body.Close()
 				}
 			}()
-			time.Sleep(50 * time.Millisecond)
+			time.Sleep(headStart)
 			call(t, o, p, http.MethodPost, "https://peer/incr?log=1", nil)
 			wg.Wait()
 			_, events := call(t, o, p, http.MethodGet, "https://peer/events", nil)
@@ -331,7 +393,7 @@ func init() {
 			case "spin-start,spin-end,incr":
 				return
 			case "incr,spin-start,spin-end":
-				t.Logf("attempt %d: B arrived before A started; trying again", attempt)
+				t.Logf("attempt %d: B arrived before A started (head start %v); trying again", attempt, headStart)
 			default:
 				t.Errorf("handler log %q: B ran while A was running without awaiting", events)
 				return

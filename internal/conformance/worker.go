@@ -252,6 +252,13 @@ func newPeer(state durable.State, env durable.Env) (durable.Object, error) {
 	p.mux.HandleFunc("/kv", p.kv)
 	p.mux.HandleFunc("POST /fk-violation", p.fkViolation)
 	p.mux.HandleFunc("POST /watch-context", p.watchContext)
+	p.mux.HandleFunc("/late-header", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Early", "sent")
+		w.WriteHeader(http.StatusAccepted)
+		w.Header().Set("X-Late", "too late")
+		w.Header().Set("X-Early", "changed too late")
+		io.WriteString(w, "late")
+	})
 	p.mux.HandleFunc("GET /context-ended", p.contextEnded)
 	return p, nil
 }
@@ -395,6 +402,7 @@ func (p *peer) call(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
+	p.record(r, "call-start")
 	resp, err := ns.Get(target).Fetch(req)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusBadGateway)
