@@ -74,8 +74,8 @@ type Step func(t T, o *Object)
 // Scenario is a named behaviour, checked in one or more steps with an object
 // restart between consecutive steps.
 type Scenario struct {
-	Name  string
-	Steps []Step
+	Name  string // area/behaviour, such as "kv/list-reverse-limit"
+	Steps []Step // run in order, with a restart of the object between two steps
 }
 
 var registry = map[string]Scenario{}
@@ -107,12 +107,12 @@ func Lookup(name string) (Scenario, bool) {
 // Report is the outcome of one step (or, from the front handler, of a whole
 // scenario).
 type Report struct {
-	Name   string   `json:"name"`
-	Object string   `json:"object,omitempty"`
-	Step   int      `json:"step"`
-	Steps  int      `json:"steps"`
-	Passed bool     `json:"passed"`
-	Log    []string `json:"log"`
+	Name   string   `json:"name"`             // the scenario's name
+	Object string   `json:"object,omitempty"` // the name of the object it ran in
+	Step   int      `json:"step"`             // the step reported (for one step)
+	Steps  int      `json:"steps"`            // how many steps the scenario has
+	Passed bool     `json:"passed"`           // no step failed
+	Log    []string `json:"log"`              // what the steps logged; failures start with FAIL:
 }
 
 // recorder implements T for one step.

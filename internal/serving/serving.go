@@ -26,8 +26,8 @@ type Message struct {
 	Method string // requests only
 	URL    string // requests only
 	Status int    // responses only
-	Header [][2]string
-	Body   []byte // nil: no body
+	Header [][2]string // name-value pairs, in order; a name may repeat
+	Body   []byte      // nil: no body
 }
 
 // NewRequest turns an incoming request Message into the *http.Request a handler

@@ -18,30 +18,36 @@ import (
 // Config is the part of a wrangler configuration this module reads.
 type Config struct {
 	// Path is the file the configuration was read from.
-	Path           string         `json:"-" toml:"-"`
-	Name           string         `json:"name" toml:"name"`
-	Main           string         `json:"main" toml:"main"`
-	Vars           map[string]any `json:"vars" toml:"vars"`
+	Path string `json:"-" toml:"-"`
+	// Name is the Worker's name.
+	Name string `json:"name" toml:"name"`
+	// Main is the entry module, relative to the configuration's folder.
+	Main string `json:"main" toml:"main"`
+	// Vars are the Worker's variables, of any JSON type.
+	Vars map[string]any `json:"vars" toml:"vars"`
+	// DurableObjects holds the Durable Object namespace bindings.
 	DurableObjects struct {
 		Bindings []Binding `json:"bindings" toml:"bindings"`
 	} `json:"durable_objects" toml:"durable_objects"`
+	// Migrations create, rename and delete classes, in order.
 	Migrations []Migration `json:"migrations" toml:"migrations"`
 }
 
 // Binding is one entry of durable_objects.bindings.
 type Binding struct {
-	Name       string `json:"name" toml:"name"`
-	ClassName  string `json:"class_name" toml:"class_name"`
+	Name       string `json:"name" toml:"name"`               // the name in env
+	ClassName  string `json:"class_name" toml:"class_name"`   // the class it binds
 	ScriptName string `json:"script_name" toml:"script_name"` // another Worker's class when set
 }
 
 // Migration is one entry of migrations.
 type Migration struct {
-	Tag              string   `json:"tag" toml:"tag"`
-	NewClasses       []string `json:"new_classes" toml:"new_classes"`
-	NewSQLiteClasses []string `json:"new_sqlite_classes" toml:"new_sqlite_classes"`
-	DeletedClasses   []string `json:"deleted_classes" toml:"deleted_classes"`
-	RenamedClasses   []struct {
+	Tag              string   `json:"tag" toml:"tag"`                               // unique per migration
+	NewClasses       []string `json:"new_classes" toml:"new_classes"`               // KV-backed classes
+	NewSQLiteClasses []string `json:"new_sqlite_classes" toml:"new_sqlite_classes"` // SQLite-backed classes
+	DeletedClasses   []string `json:"deleted_classes" toml:"deleted_classes"`       // classes removed
+	// RenamedClasses rename classes, keeping their objects.
+	RenamedClasses []struct {
 		From string `json:"from" toml:"from"`
 		To   string `json:"to" toml:"to"`
 	} `json:"renamed_classes" toml:"renamed_classes"`
