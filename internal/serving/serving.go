@@ -23,9 +23,9 @@ import (
 // Message is a request or response as plain data, the form it crosses the
 // JavaScript boundary in.
 type Message struct {
-	Method string // requests only
-	URL    string // requests only
-	Status int    // responses only
+	Method string      // requests only
+	URL    string      // requests only
+	Status int         // responses only
 	Header [][2]string // name-value pairs, in order; a name may repeat
 	Body   []byte      // nil: no body
 }
