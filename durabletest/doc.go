@@ -85,8 +85,8 @@
 // returns. So read-modify-write sequences between two awaits are atomic, as on
 // workerd, and an object that calls another object (or itself) lets other events
 // in meanwhile, as on workerd. A Fetch from inside [durable.Storage.Transaction]
-// fails here, because on workerd the transaction's function runs synchronously
-// and the object would hang.
+// fails before anything is sent, whatever its request's context, as on workerd,
+// where the transaction's function runs synchronously and must not wait.
 //
 // What is not modelled: waits the runtime cannot see (time.Sleep, channels,
 // sync.Mutex, a Fetch with an unrelated context) keep the gate here, while on

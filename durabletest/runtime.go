@@ -266,6 +266,18 @@ func (rt *Runtime) objectFor(binding string, target durable.ID) (*object, error)
 
 // object returns the object of class with the given ID, opening its database on
 // first use.
+// anyTransaction reports whether a Transaction function of any object is running.
+func (rt *Runtime) anyTransaction() bool {
+	rt.mu.Lock()
+	defer rt.mu.Unlock()
+	for _, o := range rt.objects {
+		if o.db != nil && o.db.inTransaction() {
+			return true
+		}
+	}
+	return false
+}
+
 func (rt *Runtime) object(class string, target *id) (*object, error) {
 	rt.mu.Lock()
 	defer rt.mu.Unlock()
@@ -515,10 +527,12 @@ func (rt *Runtime) stubFetch(ns *namespace, target *id, req *http.Request) (*htt
 	}
 	ctx := req.Context()
 	ev := eventOf(ctx)
-	if ev != nil && ev.owner.db != nil && ev.owner.db.inTransaction() {
-		// On workerd the transaction's function runs synchronously inside
-		// transactionSync, where awaiting a fetch hangs the object: fail instead.
-		return nil, fmt.Errorf("durable: stub fetch %s: called inside Storage.Transaction, whose function must not wait (on workerd the object would hang)", out.URL)
+	// On workerd a transaction's function runs synchronously inside
+	// transactionSync, so a fetch from it fails before anything is sent. A
+	// request without the handler's context cannot say which object calls: then
+	// any running transaction counts, as on workerd's Go runtime.
+	if (ev != nil && ev.owner.db != nil && ev.owner.db.inTransaction()) || (ev == nil && rt.anyTransaction()) {
+		return nil, fmt.Errorf("durable: stub fetch %s: cannot wait inside Storage.Transaction: its function runs synchronously on workerd and must not fetch or wait; do the I/O before or after the transaction", out.URL)
 	}
 	if ev != nil {
 		ev.beginAwait()

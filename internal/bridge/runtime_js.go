@@ -294,6 +294,9 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	if s.err != nil {
 		return nil, s.err
 	}
+	if err := checkNotInTransaction(); err != nil {
+		return nil, fmt.Errorf("durable: stub fetch %s: %w", req.URL, err) // before anything is sent
+	}
 	out, err := serving.OutgoingMessage(req)
 	if err != nil {
 		return nil, err

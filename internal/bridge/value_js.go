@@ -34,12 +34,22 @@ func errorFromJS(v js.Value) error {
 	return errors.New(js.Global().Get("String").Invoke(v).String())
 }
 
+// checkNotInTransaction fails while a Transaction function runs: it runs inside a
+// synchronous JavaScript callback, so nothing it waited for could settle before
+// the transaction ended under it.
+func checkNotInTransaction() error {
+	if inTransaction.Load() > 0 {
+		return errors.New("cannot wait inside Storage.Transaction: its function runs synchronously on workerd and must not fetch or wait; do the I/O before or after the transaction")
+	}
+	return nil
+}
+
 // await waits for a JavaScript promise. It must run on a goroutine of its own,
 // never inside a js.FuncOf callback. The callbacks release themselves, so an await
 // abandoned through ctx leaks nothing once the promise settles.
 func await(ctx context.Context, promise js.Value) (js.Value, error) {
-	if inTransaction.Load() > 0 {
-		return js.Undefined(), errors.New("durable: cannot wait inside Storage.Transaction: its function runs synchronously in workerd and must not fetch or wait; do the I/O before or after the transaction")
+	if err := checkNotInTransaction(); err != nil {
+		return js.Undefined(), err
 	}
 	type result struct {
 		v   js.Value
