@@ -42,6 +42,21 @@ func TestLoadConfigJSONC(t *testing.T) {
 	}
 }
 
+func TestLoadConfigAcceptsDeletedKVBackedClass(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "wrangler.jsonc", `{"main": "build/worker.mjs", "migrations": [
+		{"tag": "v1", "new_classes": ["OldKV"]},
+		{"tag": "v2", "deleted_classes": ["OldKV"]},
+		{"tag": "v3", "new_sqlite_classes": ["Counter"]}
+	]}`)
+	cfg, err := loadConfig(p)
+	if err != nil {
+		t.Fatalf("a KV-backed class deleted later must not block the build: %v", err)
+	}
+	if classes := cfg.Classes(); !slices.Equal(classes, []string{"Counter"}) {
+		t.Fatalf("classes = %v", classes)
+	}
+}
+
 func TestLoadConfigTOML(t *testing.T) {
 	p := writeFile(t, t.TempDir(), "wrangler.toml", `
 name = "w"
@@ -69,7 +84,8 @@ func TestLoadConfigErrorsSayWhatToDo(t *testing.T) {
 		{"main not JS", `{"main": "worker.go"}`, "must name the generated JavaScript module"},
 		{"bad class name", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "X", "class_name": "not-valid"}]}}`, "not a valid JavaScript class name"},
 		{"syntax", `{"main": `, "not valid JSON"},
-		{"KV-backed class", `{"main": "b/w.mjs", "migrations": [{"tag": "v1", "new_classes": ["Old"]}]}`, `use "new_sqlite_classes"`},
+		{"KV-backed class", `{"main": "b/w.mjs", "migrations": [{"tag": "v1", "new_classes": ["Old"]}]}`, `create them with "new_sqlite_classes"`},
+		{"KV-backed class renamed", `{"main": "b/w.mjs", "migrations": [{"tag": "v1", "new_classes": ["Old"]}, {"tag": "v2", "renamed_classes": [{"from": "Old", "to": "New"}]}]}`, `[New] with "new_classes"`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

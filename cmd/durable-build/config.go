@@ -34,10 +34,8 @@ func loadConfig(path string) (*wrangler.Config, error) {
 	if ext := filepath.Ext(c.Main); ext != ".mjs" && ext != ".js" {
 		return nil, fmt.Errorf(`%s: "main" is %q; it must name the generated JavaScript module, such as "build/worker.mjs"`, path, c.Main)
 	}
-	for _, m := range c.Migrations {
-		if len(m.NewClasses) > 0 {
-			return nil, fmt.Errorf(`%s: migration %q creates %v with "new_classes", which makes KV-backed objects without SQL; Go objects need SQLite-backed storage: use "new_sqlite_classes"`, path, m.Tag, m.NewClasses)
-		}
+	if kv := c.KVBackedClasses(); len(kv) > 0 {
+		return nil, fmt.Errorf(`%s: the migrations create %v with "new_classes", which makes KV-backed objects without SQL; Go objects need SQLite-backed storage: create them with "new_sqlite_classes" (a class cannot change backend: delete it in a new migration and create a new one)`, path, kv)
 	}
 	for _, name := range c.Classes() {
 		if !jsIdentifier.MatchString(name) || name == "default" {

@@ -117,26 +117,54 @@ func (c *Config) TextVars() map[string]string {
 // bindings name and those its migrations create, less the ones they delete or
 // rename away. Sorted.
 func (c *Config) Classes() []string {
-	set := make(map[string]bool)
+	live := c.migrated()
 	for _, class := range c.LocalBindings() {
-		set[class] = true
+		if _, ok := live[class]; !ok {
+			live[class] = true
+		}
 	}
+	return sortedKeys(live, func(bool) bool { return true })
+}
+
+// KVBackedClasses are the classes that the migrations, replayed in order, leave
+// created with new_classes (KV-backed storage, without SQL). Sorted.
+func (c *Config) KVBackedClasses() []string {
+	return sortedKeys(c.migrated(), func(sqlite bool) bool { return !sqlite })
+}
+
+// migrated replays the migrations: the classes they leave, each with whether it
+// was created SQLite-backed.
+func (c *Config) migrated() map[string]bool {
+	live := make(map[string]bool)
 	for _, m := range c.Migrations {
-		for _, name := range slices.Concat(m.NewClasses, m.NewSQLiteClasses) {
-			set[name] = true
+		for _, name := range m.NewClasses {
+			live[name] = false
+		}
+		for _, name := range m.NewSQLiteClasses {
+			live[name] = true
 		}
 		for _, r := range m.RenamedClasses {
-			delete(set, r.From)
-			set[r.To] = true
+			if sqlite, ok := live[r.From]; ok {
+				delete(live, r.From)
+				live[r.To] = sqlite
+			} else {
+				live[r.To] = true
+			}
 		}
 		for _, name := range m.DeletedClasses {
-			delete(set, name)
+			delete(live, name)
 		}
 	}
-	classes := make([]string, 0, len(set))
-	for name := range set {
-		classes = append(classes, name)
+	return live
+}
+
+func sortedKeys(m map[string]bool, keep func(bool) bool) []string {
+	keys := make([]string, 0, len(m))
+	for k, v := range m {
+		if keep(v) {
+			keys = append(keys, k)
+		}
 	}
-	slices.Sort(classes)
-	return classes
+	slices.Sort(keys)
+	return keys
 }
