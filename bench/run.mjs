@@ -3,13 +3,14 @@
 // with the machine's load; the ratios are what to compare between runs.
 import { execFileSync, spawnSync } from "node:child_process";
 import path from "node:path";
-import { Miniflare } from "miniflare";
-import { root, startWorker } from "../e2e/harness.mjs";
-import { checkTools, install, offlineEnv } from "../scripts/lib.mjs";
+import { checkTools, install, offlineEnv, root } from "../scripts/lib.mjs";
 
 checkTools();
 install();
 Object.assign(process.env, offlineEnv());
+// Imported only now: on a fresh clone, install() has just put them in place.
+const { Miniflare } = await import("miniflare");
+const { startWorker } = await import("../e2e/harness.mjs");
 
 const SEQUENTIAL = Number(process.env.BENCH_REQUESTS ?? 400);
 const OBJECTS = Number(process.env.BENCH_OBJECTS ?? 30);

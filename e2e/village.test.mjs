@@ -79,6 +79,15 @@ describe("GET /hey/{name}", () => {
   });
 });
 
+test("HEAD answers the headers without counting a visit", async () => {
+  const name = unique("head");
+  expect((await hey(name)).lines[1]).toBe("1");
+  const res = await village.fetch(`/hey/${name}`, { method: "HEAD" });
+  expect(res.status).toBe(200);
+  expect(res.headers.get("content-type")).toMatch(/^text\/plain/);
+  expect((await hey(name)).lines[1]).toBe("2");
+});
+
 test("unknown paths are 404", async () => {
   for (const path of ["/nope", "/hey-you/x", "/index.html", "/Hey/x"]) {
     const res = await village.fetch(path);

@@ -72,6 +72,12 @@ func forward(w http.ResponseWriter, r *http.Request, greeters durable.Namespace,
 		http.Error(w, "Bad name: "+err.Error()+"\nA name is 1 to 64 characters, without '/' or control characters, as in /hey/Alice", http.StatusBadRequest)
 		return
 	}
+	if r.Method == http.MethodHead {
+		// HEAD must not change anything: answer the headers a GET would have
+		// without visiting the Greeter.
+		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+		return
+	}
 	stub := greeters.Get(greeters.IDFromName(name))
 	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "https://greeter"+path, nil)
 	if err != nil {

@@ -148,3 +148,20 @@ func TestOverlappingVisitsCountExactly(t *testing.T) {
 		t.Errorf("after %d visits: %q", n, body)
 	}
 }
+
+func TestHeadDoesNotCountAVisit(t *testing.T) {
+	rt := newVillage(t)
+	get(t, rt, "/hey/Ada")
+	resp := rt.Fetch(httptest.NewRequest(http.MethodHead, "/hey/Ada", nil))
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK || len(body) != 0 || !strings.HasPrefix(resp.Header.Get("Content-Type"), "text/plain") {
+		t.Fatalf("HEAD: %d %q %v", resp.StatusCode, body, resp.Header)
+	}
+	if bad := rt.Fetch(httptest.NewRequest(http.MethodHead, "/hey/a%2Fb", nil)); bad.StatusCode != http.StatusBadRequest {
+		t.Fatalf("HEAD with a bad name: %d, want 400", bad.StatusCode)
+	}
+	if _, body := get(t, rt, "/hey/Ada"); body != "Hey: Ada\n2\n" {
+		t.Fatalf("after HEAD: %q, want the second visit", body)
+	}
+}
