@@ -184,7 +184,7 @@ func (rt *Runtime) Fetch(req *http.Request) *http.Response {
 func (rt *Runtime) frontDeliver(ctx context.Context, m serving.Message) serving.Message {
 	out, err := rt.deliver(rt.front, ctx, m, rt.frontHandler)
 	if err != nil { // the front handler has no storage, so no commit can fail
-		return serving.ErrorMessageLog(err, rt.logf)
+		return serving.ErrorMessage(err, rt.logf)
 	}
 	return out
 }
@@ -486,13 +486,13 @@ func (rt *Runtime) deliver(o *owner, ctx context.Context, m serving.Message, han
 func (rt *Runtime) serve(ctx context.Context, m serving.Message, handler func() (http.Handler, error)) serving.Message {
 	h, err := handler()
 	if err != nil {
-		return serving.ErrorMessageLog(err, rt.logf)
+		return serving.ErrorMessage(err, rt.logf)
 	}
 	req, err := serving.NewRequest(ctx, m)
 	if err != nil {
-		return serving.ErrorMessageLog(err, rt.logf)
+		return serving.ErrorMessage(err, rt.logf)
 	}
-	return rt.response(serving.ServeLog(h, req, rt.logf))
+	return rt.response(serving.Serve(h, req, rt.logf))
 }
 
 // response does what the entry module's new Response(...) does to a handler's
@@ -501,7 +501,7 @@ func (rt *Runtime) serve(ctx context.Context, m serving.Message, handler func() 
 // normalizes headers.
 func (rt *Runtime) response(m serving.Message) serving.Message {
 	if m.Status < 200 || m.Status > 599 {
-		return serving.ErrorMessageLog(fmt.Errorf("Responses may only be constructed with status codes in the range 200 to 599, inclusive."), rt.logf)
+		return serving.ErrorMessage(fmt.Errorf("Responses may only be constructed with status codes in the range 200 to 599, inclusive."), rt.logf)
 	}
 	m.Header = jsHeaders(m.Header)
 	return m

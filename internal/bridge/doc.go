@@ -6,11 +6,11 @@
 // header pairs and body bytes, and the Response object is built on the JavaScript
 // side, in the calling object's own I/O context.
 //
-// The files named *_js.go build for GOOS=js GOARCH=wasm only; the plain-Go parts
-// both runtimes share live in internal/serving (HTTP conversion) and
-// internal/sqlvalue (SQL values), where they are tested natively.
-// runtime_other.go is the native counterpart of the entry point: it explains how
-// to run a Worker when it is started with go run.
+// bridge_js.go, the workerd side, builds for GOOS=js GOARCH=wasm only; its twin
+// bridge_other.go is the native entry point, which explains how to run a Worker
+// when it is started with go run. The plain-Go parts both runtimes share live in
+// internal/serving (HTTP conversion) and internal/sqlvalue (SQL values), where
+// they are tested natively.
 //
 // Protocol with runtime.mjs:
 //   - Serve stores the Go entry points in globalThis.__durableGo and blocks; the

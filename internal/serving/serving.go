@@ -11,7 +11,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"runtime/debug"
 	"strconv"
@@ -145,16 +144,10 @@ func bodyAllowed(status int) bool {
 	return !(status >= 100 && status < 200) && status != http.StatusNoContent && status != http.StatusResetContent && status != http.StatusNotModified
 }
 
-// Logf reports panics and failed events; workerd shows it in its console.
-var Logf = log.Printf
-
 // Serve runs h on req and returns the response as plain data. A panic in h becomes
-// a 500 for this request only; the panic and its stack go to Logf (workerd's
-// console).
-func Serve(h http.Handler, req *http.Request) Message { return ServeLog(h, req, Logf) }
-
-// ServeLog is Serve with its own log function.
-func ServeLog(h http.Handler, req *http.Request, logf func(format string, args ...any)) (m Message) {
+// a 500 for this request only; the panic and its stack go to logf (workerd's
+// console, or the test's log).
+func Serve(h http.Handler, req *http.Request, logf func(format string, args ...any)) (m Message) {
 	rec := &recorder{header: make(http.Header)}
 	defer func() {
 		if p := recover(); p != nil {
@@ -169,7 +162,7 @@ func ServeLog(h http.Handler, req *http.Request, logf func(format string, args .
 	if rec.status < 200 || rec.status > 599 {
 		// workerd's Response takes 200-599 only (101 with a WebSocket, which the
 		// SDK does not offer yet).
-		return ErrorMessageLog(fmt.Errorf("%s %s: the handler answered status %d; a Worker's response status must be 200 to 599", req.Method, req.URL.Path, rec.status), logf)
+		return ErrorMessage(fmt.Errorf("%s %s: the handler answered status %d; a Worker's response status must be 200 to 599", req.Method, req.URL.Path, rec.status), logf)
 	}
 	m = Message{Status: rec.status, Header: headerPairs(rec.sent)}
 	if bodyAllowed(rec.status) {
@@ -192,11 +185,9 @@ func textMessage(status int, text string) Message {
 	}
 }
 
-// ErrorMessage reports an error that kept the handler from running at all.
-func ErrorMessage(err error) Message { return ErrorMessageLog(err, Logf) }
-
-// ErrorMessageLog is ErrorMessage with its own log function.
-func ErrorMessageLog(err error, logf func(format string, args ...any)) Message {
+// ErrorMessage logs an error that kept the handler from running at all and
+// returns the 500 that reports it.
+func ErrorMessage(err error, logf func(format string, args ...any)) Message {
 	logf("durable: %v", err)
 	return textMessage(http.StatusInternalServerError, "Internal Server Error: "+strings.TrimPrefix(err.Error(), "durable: ")+"\n")
 }

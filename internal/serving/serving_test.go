@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"log"
 	"net/http"
 	"strings"
 	"testing"
@@ -44,7 +43,7 @@ func TestServeBuffersAndSniffs(t *testing.T) {
 		w.Header().Add("Set-Cookie", "a=1")
 		w.Header().Add("Set-Cookie", "b=2")
 		io.WriteString(w, "<html><body>hi</body></html>")
-	}), req)
+	}), req, t.Logf)
 	if m.Status != 200 || string(m.Body) != "<html><body>hi</body></html>" {
 		t.Fatalf("got %+v", m)
 	}
@@ -70,18 +69,18 @@ func TestServeStatusRules(t *testing.T) {
 		if _, err := w.Write([]byte("dropped")); err != http.ErrBodyNotAllowed {
 			t.Errorf("Write after 204: err = %v", err)
 		}
-	}), req)
+	}), req, t.Logf)
 	if noBody.Status != 204 || noBody.Body != nil {
 		t.Fatalf("204: %+v", noBody)
 	}
 	first := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTeapot)
 		w.WriteHeader(http.StatusOK) // ignored, as in net/http
-	}), req)
+	}), req, t.Logf)
 	if first.Status != http.StatusTeapot {
 		t.Fatalf("status = %d", first.Status)
 	}
-	empty := Serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), req)
+	empty := Serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), req, t.Logf)
 	if empty.Status != 200 || len(empty.Body) != 0 {
 		t.Fatalf("empty handler: %+v", empty)
 	}
@@ -89,14 +88,14 @@ func TestServeStatusRules(t *testing.T) {
 		w.Header().Set("X-Early", "1")
 		w.WriteHeader(http.StatusAccepted)
 		w.Header().Set("X-Late", "1") // too late, as in net/http
-	}), req)
+	}), req, t.Logf)
 	if headerValue(late, "X-Early") != "1" || headerValue(late, "X-Late") != "" {
 		t.Fatalf("headers after WriteHeader: %v", late.Header)
 	}
 	head, _ := http.NewRequest("HEAD", "https://x/", nil)
 	headResp := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "the GET body")
-	}), head)
+	}), head, t.Logf)
 	if headResp.Status != 200 || headResp.Body != nil || !strings.HasPrefix(headerValue(headResp, "Content-Type"), "text/plain") {
 		t.Fatalf("HEAD: %+v", headResp)
 	}
@@ -104,11 +103,10 @@ func TestServeStatusRules(t *testing.T) {
 
 func TestServeRefusesStatusesWorkerdRefuses(t *testing.T) {
 	var logged string
-	defer func() { Logf = log.Printf }()
-	Logf = func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
+	logf := func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
 	req, _ := http.NewRequest("GET", "https://x/ws", nil)
 	for _, code := range []int{http.StatusSwitchingProtocols, 600, 999} {
-		m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }), req)
+		m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }), req, logf)
 		if m.Status != 500 || !strings.Contains(logged, fmt.Sprintf("answered status %d", code)) {
 			t.Errorf("status %d: got %d, logged %q", code, m.Status, logged)
 		}
@@ -126,20 +124,19 @@ func headerValue(m Message, name string) string {
 
 func TestServeRecoversPanics(t *testing.T) {
 	var logged string
-	Logf = func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
-	defer func() { Logf = log.Printf }()
+	logf := func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
 	req, _ := http.NewRequest("GET", "https://x/boom", nil)
 	m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "partial")
 		panic("boom")
-	}), req)
+	}), req, logf)
 	if m.Status != 500 || !strings.Contains(string(m.Body), "Internal Server Error") || strings.Contains(string(m.Body), "partial") {
 		t.Fatalf("got %d %q", m.Status, m.Body)
 	}
 	if !strings.Contains(logged, "panic serving GET /boom: boom") || !strings.Contains(logged, "goroutine") {
 		t.Fatalf("logged %q, want the panic and its stack", logged)
 	}
-	bad := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }), req)
+	bad := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }), req, logf)
 	if bad.Status != 500 {
 		t.Fatalf("invalid status: got %d", bad.Status)
 	}
@@ -184,7 +181,7 @@ func TestBuildFront(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		req, _ := http.NewRequest("GET", "https://x/", nil)
-		if m := Serve(h, req); m.Status != http.StatusNotFound {
+		if m := Serve(h, req, t.Logf); m.Status != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", name, m.Status)
 		}
 	}

@@ -1,17 +1,24 @@
 //go:build js && wasm
 
+// This file is the whole workerd side of the bridge; bridge_other.go is its
+// native twin.
+
 package bridge
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"log"
 	"net/http"
 	"sync"
+	"sync/atomic"
 	"syscall/js"
 
 	"github.com/durableobjects-on-go/durable"
 	"github.com/durableobjects-on-go/durable/internal/describe"
 	"github.com/durableobjects-on-go/durable/internal/serving"
+	"github.com/durableobjects-on-go/durable/internal/sqlvalue"
 )
 
 // host is globalThis.__durableHost: the JavaScript helpers Go calls into.
@@ -143,9 +150,9 @@ func handle(data, resolve js.Value, handler func() (http.Handler, error)) {
 		h, err = handler()
 	}
 	if err != nil {
-		m = serving.ErrorMessage(err)
+		m = serving.ErrorMessage(err, log.Printf)
 	} else {
-		m = serving.Serve(h, req)
+		m = serving.Serve(h, req, log.Printf)
 	}
 	resolve.Invoke(messageToJS(m))
 }
@@ -301,10 +308,13 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The fetch is aborted when the caller's context ends, so workerd stops it too.
-	aborter := js.Global().Get("AbortController").New()
+	// A fetch whose context can end is aborted then, so workerd stops it too.
 	msg := messageToJS(out)
-	msg.Set("signal", aborter.Get("signal"))
+	var aborter js.Value
+	if req.Context().Done() != nil {
+		aborter = js.Global().Get("AbortController").New()
+		msg.Set("signal", aborter.Get("signal"))
+	}
 	p, err := call(host, "stubFetch", s.v, msg)
 	if err != nil {
 		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
@@ -317,4 +327,294 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
 	}
 	return serving.NewResponse(req, messageFromJS(v)), nil
+}
+
+type state struct {
+	id      *id
+	storage *storage
+}
+
+func (s *state) ID() durable.ID           { return s.id }
+func (s *state) Storage() durable.Storage { return s.storage }
+
+// storage wraps ctx.storage. SQL and KV on SQLite-backed objects are synchronous
+// in workerd, so none of these calls waits on a promise.
+type storage struct {
+	v   js.Value
+	sql *sqlStorage
+	kv  *kvStorage
+}
+
+func newStorage(v js.Value) *storage {
+	return &storage{v: v, sql: &sqlStorage{v: v.Get("sql")}, kv: &kvStorage{v: v.Get("kv")}}
+}
+
+func (s *storage) SQL() durable.SQL { return s.sql }
+func (s *storage) KV() durable.KV   { return s.kv }
+
+// inTransaction counts the transaction functions running now. They run inside a
+// synchronous JavaScript callback, which must return before anything awaited can
+// settle: await refuses to wait while one runs rather than let the transaction
+// end under it.
+var inTransaction atomic.Int32
+
+// Transaction runs fn inside ctx.storage.transactionSync. fn's error or panic
+// makes the JavaScript callback throw, which rolls the transaction back.
+func (s *storage) Transaction(fn func() error) error {
+	var fnErr error
+	var panicked bool
+	var panicValue any
+	cb := js.FuncOf(func(js.Value, []js.Value) (ret any) {
+		inTransaction.Add(1)
+		defer inTransaction.Add(-1)
+		defer func() {
+			if p := recover(); p != nil {
+				panicked, panicValue, ret = true, p, false
+			}
+		}()
+		fnErr = fn()
+		return fnErr == nil
+	})
+	defer cb.Release()
+	_, err := call(host, "transaction", s.v, cb)
+	if panicked {
+		panic(panicValue)
+	}
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("durable: transaction: %w", err)
+	}
+	return nil
+}
+
+type sqlStorage struct{ v js.Value }
+
+func (s *sqlStorage) Exec(query string, args ...any) (*durable.Result, error) {
+	canon, err := sqlvalue.Args(args)
+	if err != nil {
+		return nil, err
+	}
+	jsArgs := make([]any, len(canon))
+	for i, a := range canon {
+		jsArgs[i] = valueToJS(a)
+	}
+	res, err := call(host, "sql", s.v, query, jsArgs)
+	if err != nil {
+		return nil, sqlvalue.Error(query, err.Error())
+	}
+	cols := res.Get("columns")
+	out := &durable.Result{
+		Columns:     make([]string, cols.Length()),
+		RowsRead:    int64(res.Get("rowsRead").Float()),
+		RowsWritten: int64(res.Get("rowsWritten").Float()),
+	}
+	for i := range out.Columns {
+		out.Columns[i] = cols.Index(i).String()
+	}
+	rows := res.Get("rows")
+	out.Rows = make([]durable.Row, rows.Length())
+	for i := range out.Rows {
+		jsRow := rows.Index(i)
+		row := make(durable.Row, len(out.Columns))
+		for j := range row {
+			row[j] = valueFromJS(jsRow.Index(j))
+		}
+		out.Rows[i] = row
+	}
+	return out, nil
+}
+
+func (s *sqlStorage) DatabaseSize() int64 { return int64(s.v.Get("databaseSize").Float()) }
+
+func valueToJS(v any) any {
+	switch a := v.(type) {
+	case nil:
+		return js.Null()
+	case int64:
+		return float64(a)
+	case []byte:
+		return bytesToJS(a)
+	default: // float64, string
+		return a
+	}
+}
+
+func valueFromJS(v js.Value) any {
+	switch v.Type() {
+	case js.TypeNull, js.TypeUndefined:
+		return nil
+	case js.TypeNumber:
+		return sqlvalue.Number(v.Float())
+	case js.TypeString:
+		return v.String()
+	default:
+		return bytesOf(v)
+	}
+}
+
+// kvStorage wraps ctx.storage.kv, the synchronous KV API of SQLite-backed objects.
+type kvStorage struct{ v js.Value }
+
+func (k *kvStorage) Get(key string) ([]byte, bool, error) {
+	v, err := call(host, "kvGet", k.v, key)
+	if err != nil {
+		return nil, false, fmt.Errorf("durable: KV get %q: %w", key, err)
+	}
+	if v.IsUndefined() {
+		return nil, false, nil
+	}
+	return bytesOf(v), true, nil
+}
+
+func (k *kvStorage) Put(key string, value []byte) error {
+	if value == nil {
+		value = []byte{}
+	}
+	if _, err := call(k.v, "put", key, bytesToJS(value)); err != nil {
+		return fmt.Errorf("durable: KV put %q: %w", key, err)
+	}
+	return nil
+}
+
+func (k *kvStorage) Delete(key string) (bool, error) {
+	v, err := call(k.v, "delete", key)
+	if err != nil {
+		return false, fmt.Errorf("durable: KV delete %q: %w", key, err)
+	}
+	return v.Truthy(), nil
+}
+
+func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
+	o := js.Global().Get("Object").New()
+	if opts != nil {
+		if opts.Prefix != "" {
+			o.Set("prefix", opts.Prefix)
+		}
+		if opts.Start != "" {
+			o.Set("start", opts.Start)
+		}
+		if opts.End != "" {
+			o.Set("end", opts.End)
+		}
+		if opts.Limit < 0 {
+			return nil, fmt.Errorf("durable: KV list: negative Limit %d", opts.Limit)
+		}
+		if opts.Limit > 0 {
+			o.Set("limit", opts.Limit)
+		}
+		if opts.Reverse {
+			o.Set("reverse", true)
+		}
+	}
+	res, err := call(host, "kvList", k.v, o)
+	if err != nil {
+		return nil, fmt.Errorf("durable: KV list: %w", err)
+	}
+	keys, values := res.Get("keys"), res.Get("values")
+	entries := make([]durable.Entry, keys.Length())
+	for i := range entries {
+		entries[i] = durable.Entry{Key: keys.Index(i).String(), Value: bytesOf(values.Index(i))}
+	}
+	return entries, nil
+}
+
+var uint8Array = js.Global().Get("Uint8Array")
+
+// call calls a JavaScript method and turns a thrown exception into an error.
+func call(v js.Value, method string, args ...any) (result js.Value, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			jsErr, ok := p.(js.Error)
+			if !ok {
+				panic(p)
+			}
+			err = errorFromJS(jsErr.Value)
+		}
+	}()
+	return v.Call(method, args...), nil
+}
+
+func errorFromJS(v js.Value) error {
+	if v.Type() == js.TypeObject {
+		if msg := v.Get("message"); msg.Type() == js.TypeString {
+			return errors.New(msg.String())
+		}
+	}
+	return errors.New(js.Global().Get("String").Invoke(v).String())
+}
+
+// checkNotInTransaction fails while a Transaction function runs: it runs inside a
+// synchronous JavaScript callback, so nothing it waited for could settle before
+// the transaction ended under it.
+func checkNotInTransaction() error {
+	if inTransaction.Load() > 0 {
+		return errors.New("cannot wait inside Storage.Transaction: its function runs synchronously on workerd and must not fetch or wait; do the I/O before or after the transaction")
+	}
+	return nil
+}
+
+// await waits for a JavaScript promise. It must run on a goroutine of its own,
+// never inside a js.FuncOf callback (see checkNotInTransaction). The callbacks
+// release themselves, so an await abandoned through ctx leaks nothing once the
+// promise settles.
+func await(ctx context.Context, promise js.Value) (js.Value, error) {
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	var onOK, onErr js.Func
+	release := func() { onOK.Release(); onErr.Release() }
+	onOK = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{v: firstArg(args)}
+		release()
+		return nil
+	})
+	onErr = js.FuncOf(func(_ js.Value, args []js.Value) any {
+		ch <- result{err: errorFromJS(firstArg(args))}
+		release()
+		return nil
+	})
+	promise.Call("then", onOK, onErr)
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		return js.Undefined(), fmt.Errorf("waiting for workerd: %w", ctx.Err())
+	}
+}
+
+func firstArg(args []js.Value) js.Value {
+	if len(args) == 0 {
+		return js.Undefined()
+	}
+	return args[0]
+}
+
+func stringOr(v js.Value) string {
+	if v.Type() != js.TypeString {
+		return ""
+	}
+	return v.String()
+}
+
+// bytesOf copies a Uint8Array or ArrayBuffer into Go; anything else is nil.
+func bytesOf(v js.Value) []byte {
+	if v.Type() != js.TypeObject {
+		return nil
+	}
+	if !v.InstanceOf(uint8Array) {
+		v = uint8Array.New(v)
+	}
+	b := make([]byte, v.Length())
+	js.CopyBytesToGo(b, v)
+	return b
+}
+
+func bytesToJS(b []byte) js.Value {
+	v := uint8Array.New(len(b))
+	js.CopyBytesToJS(v, b)
+	return v
 }
