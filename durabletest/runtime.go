@@ -496,13 +496,9 @@ func (rt *Runtime) serve(ctx context.Context, m serving.Message, handler func() 
 }
 
 // response does what the entry module's new Response(...) does to a handler's
-// answer: it refuses statuses outside 200-599 (serving already turns them into
-// a 500; 101 is refused too, since no handler can give it a WebSocket) and
-// normalizes headers.
+// answer: it normalizes the headers. (Statuses a Response refuses never get
+// here: serving.Serve already turns them into a 500.)
 func (rt *Runtime) response(m serving.Message) serving.Message {
-	if m.Status < 200 || m.Status > 599 {
-		return serving.ErrorMessage(fmt.Errorf("Responses may only be constructed with status codes in the range 200 to 599, inclusive."), rt.logf)
-	}
 	m.Header = jsHeaders(m.Header)
 	return m
 }
