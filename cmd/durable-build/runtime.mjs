@@ -1,14 +1,22 @@
 // Runtime support for Durable Objects written in Go. Copied next to the generated
 // entry module by cmd/durable-build; edit the original in cmd/durable-build.
 //
-// Each Durable Object instance gets a Go runtime of its own, and the front worker
-// one more, booted lazily inside the first event (workerd forbids the randomness
-// and timers Go's start-up uses at module top level). A runtime that exited is
-// booted again on the next event.
+// One Go runtime serves the whole isolate: the front handler and every Durable
+// Object instance. It is booted lazily inside the first event (workerd forbids
+// the randomness and timers Go's start-up uses at module top level) and booted
+// again on the next event after it exited.
+//
+// workerd ties every JavaScript call to the I/O context of the event on the
+// stack, while Go runs whatever goroutines are runnable whenever it is entered.
+// So each context (an object instance, or one front request) has a number, and
+// while it has events in flight a pump: an async loop running in that context,
+// which Go wakes to run the calls its goroutines queued for that context.
+// internal/bridge/doc.go explains the model in full.
 import "./wasm_exec.mjs";
 
 const encoder = new TextEncoder();
 const ROLLBACK = Symbol("rollback");
+const KEEP_ALIVE_MS = 10_000;
 
 // kvBytes turns a stored KV value into bytes for Go: bytes as they are, strings as
 // UTF-8, any other value (written by JavaScript code) as its JSON text.
@@ -21,25 +29,88 @@ function kvBytes(value) {
   return encoder.encode(JSON.stringify(value));
 }
 
+// Packer encodes SQL results and KV listings into one byte buffer, so Go copies
+// a whole result across the boundary at once instead of reading it cell by
+// cell. The format is decoded by internal/bridge (packed_js.go).
+class Packer {
+  constructor() {
+    this.buf = new Uint8Array(1024);
+    this.view = new DataView(this.buf.buffer);
+    this.n = 0;
+  }
+  room(k) {
+    if (this.n + k <= this.buf.length) return;
+    let size = this.buf.length * 2;
+    while (size < this.n + k) size *= 2;
+    const next = new Uint8Array(size);
+    next.set(this.buf.subarray(0, this.n));
+    this.buf = next;
+    this.view = new DataView(next.buffer);
+  }
+  u32(v) {
+    this.room(4);
+    this.view.setUint32(this.n, v, true);
+    this.n += 4;
+  }
+  bytes(tag, b) {
+    this.room(5 + b.length);
+    this.buf[this.n++] = tag;
+    this.view.setUint32(this.n, b.length, true);
+    this.buf.set(b, this.n + 4);
+    this.n += 4 + b.length;
+  }
+  string(tag, s) {
+    // A UTF-16 code unit takes at most 3 bytes in UTF-8.
+    this.room(5 + s.length * 3);
+    this.buf[this.n] = tag;
+    const { written } = encoder.encodeInto(s, this.buf.subarray(this.n + 5));
+    this.view.setUint32(this.n + 1, written, true);
+    this.n += 5 + written;
+  }
+  value(v) {
+    if (v === null || v === undefined) {
+      this.room(1);
+      this.buf[this.n++] = 0;
+    } else if (typeof v === "number") {
+      this.room(9);
+      this.buf[this.n] = 1;
+      this.view.setFloat64(this.n + 1, v, true);
+      this.n += 9;
+    } else if (typeof v === "string") {
+      this.string(2, v);
+    } else {
+      this.bytes(3, kvBytes(v));
+    }
+  }
+  done() {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
 // The helpers Go calls (internal/bridge). They take and return plain data.
-globalThis.__durableHost = {
+const host = {
+  // sql runs a statement and returns [packed rows, rowsRead, rowsWritten]:
+  // column count, column names, then the cells row by row (see Packer.value).
   sql(sql, query, args) {
     const cursor = sql.exec(query, ...args);
     const columns = cursor.columnNames;
-    const rows = cursor.raw().toArray();
-    return { columns, rows, rowsRead: cursor.rowsRead, rowsWritten: cursor.rowsWritten };
+    const p = new Packer();
+    p.u32(columns.length);
+    for (const c of columns) p.string(2, c);
+    for (const row of cursor.raw()) for (const v of row) p.value(v);
+    return [p.done(), cursor.rowsRead, cursor.rowsWritten];
   },
   kvGet(kv, key) {
     return kvBytes(kv.get(key));
   },
+  // kvList returns the entries as packed (key, value) pairs.
   kvList(kv, options) {
-    const keys = [];
-    const values = [];
+    const p = new Packer();
     for (const [key, value] of kv.list(options)) {
-      keys.push(key);
-      values.push(kvBytes(value));
+      p.string(2, key);
+      p.bytes(3, kvBytes(value));
     }
-    return { keys, values };
+    return p.done();
   },
   // fn returns true to commit; false (Go returned an error or panicked) rolls back.
   transaction(storage, fn) {
@@ -59,53 +130,298 @@ globalThis.__durableHost = {
   },
 };
 
+// IOContext is one workerd I/O context as Go knows it: an object instance (all
+// of its events share one context) or one front request.
+class IOContext {
+  constructor(runtime, id) {
+    this.runtime = runtime;
+    this.id = id;
+    this.pumps = new Set(); // one per event in flight
+    this.drain = false; // Go queued calls for this context
+  }
+
+  get active() {
+    return this.pumps.size > 0;
+  }
+
+  // wake asks one of the context's pumps to drain; a pump that is not waiting
+  // is about to look at drain anyway.
+  wake() {
+    for (const pump of this.pumps) {
+      if (pump.wakeUp) return pump.wake();
+    }
+  }
+
+  // serve runs one event with a pump of its own until the Go entry point
+  // settles.
+  async serve(name, ...args) {
+    const rt = this.runtime;
+    const pump = new Pump(this);
+    this.pumps.add(pump);
+    rt.active.add(this);
+    pump.run();
+    rt.timers.rearm();
+    try {
+      return await rt.call(pump, name, this.id, ...args);
+    } finally {
+      pump.done = true;
+      this.pumps.delete(pump);
+      if (!this.active) rt.active.delete(this);
+      pump.wake();
+    }
+  }
+}
+
+// Pump runs, inside one event in flight, the work Go hands to that event's
+// context: the calls its goroutines queued there, Go's timer, and failures.
+// It is tied to its event: a promise of an event that has ended may never run
+// its continuation, so a pump ends with its event and hands what is left to
+// another event of the same context.
+class Pump {
+  constructor(ctx) {
+    this.ctx = ctx;
+    this.done = false;
+    this.wakeUp = null; // resolves the pump's wait
+    this.tasks = []; // functions to run in this event
+    this.fail = null; // rejects the event's Go call
+  }
+
+  // post runs fn in this event, on the pump's next turn.
+  post(fn) {
+    this.tasks.push(fn);
+    this.wake();
+  }
+
+  wake() {
+    const wakeUp = this.wakeUp;
+    this.wakeUp = null;
+    wakeUp?.();
+  }
+
+  async run() {
+    const ctx = this.ctx;
+    const rt = ctx.runtime;
+    // workerd cancels a request that waits on nothing it tracks as "hung"; an
+    // event whose Go handler waits for another context (a timer hosted there,
+    // a channel) holds a timer of its own meanwhile.
+    let keepAlive;
+    const tick = () => (keepAlive = setTimeout(tick, KEEP_ALIVE_MS));
+    tick();
+    while (!this.done) {
+      if (this.tasks.length === 0 && !ctx.drain) {
+        await new Promise((resolve) => (this.wakeUp = resolve));
+      }
+      if (this.done) break;
+      const tasks = this.tasks;
+      this.tasks = [];
+      for (const task of tasks) task();
+      if (ctx.drain && rt.alive) {
+        ctx.drain = false;
+        rt.enter(() => rt.api.drain(ctx.id));
+      }
+    }
+    clearTimeout(keepAlive);
+    rt.timers.leave(this);
+    if (ctx.drain) ctx.wake();
+  }
+}
+
+// Timers runs Go's timer events. Go asks for one wake-up at a time; a JavaScript
+// timer fires only in the event that set it, and that event may end first, so
+// the timer is set by one event in flight and moved to another one when that
+// event ends.
+class Timers {
+  constructor(runtime) {
+    this.runtime = runtime;
+    this.due = new Map(); // Go's timeout id → time it is due (ms)
+    this.nextID = 1;
+    this.armed = null; // { pump, at, handle }
+  }
+
+  schedule(delay) {
+    const id = this.nextID++;
+    this.due.set(id, Date.now() + delay);
+    this.rearm();
+    return id;
+  }
+
+  clear(id) {
+    this.due.delete(id);
+  }
+
+  earliest() {
+    let at = Infinity;
+    for (const t of this.due.values()) at = Math.min(at, t);
+    return at;
+  }
+
+  // rearm makes sure an event in flight holds a timer for the earliest due
+  // Go timer.
+  rearm() {
+    const at = this.earliest();
+    if (at === Infinity) return;
+    const armed = this.armed;
+    if (armed && armed.at <= at && !armed.pump.done) return;
+    const host = armed && !armed.pump.done ? armed.pump : this.anyPump();
+    if (!host) return; // no event in flight anywhere: the next event rearms
+    const next = { pump: host, at, handle: undefined };
+    this.armed = next;
+    host.post(() => {
+      if (armed?.pump === host) clearTimeout(armed.handle);
+      if (this.armed !== next) return;
+      next.handle = setTimeout(() => this.fire(next), Math.max(0, at - Date.now()));
+    });
+  }
+
+  anyPump() {
+    for (const ctx of this.runtime.active) {
+      for (const pump of ctx.pumps) if (!pump.done) return pump;
+    }
+    return undefined;
+  }
+
+  fire(armed) {
+    if (this.armed !== armed) return;
+    this.armed = null;
+    const rt = this.runtime;
+    // Go clears the event it handled; should it miss one, it gets another try.
+    for (let tries = 0; tries < 3 && rt.alive && this.earliest() <= Date.now(); tries++) {
+      rt.enter(() => rt.go._resume());
+    }
+    const now = Date.now();
+    for (const [id, at] of this.due) if (at <= now) this.due.delete(id);
+    if (rt.alive) this.rearm();
+  }
+
+  // leave moves the timer away from an event that ends.
+  leave(pump) {
+    if (this.armed?.pump !== pump) return;
+    clearTimeout(this.armed.handle);
+    this.armed = null;
+    this.rearm();
+  }
+}
+
 class GoRuntime {
-  static async boot(module) {
+  static async boot(module, options) {
     const go = new Go();
     go.argv = ["worker"];
     go.env = {};
     const runtime = new GoRuntime(go);
+    const imports = go.importObject.gojs;
+    imports["runtime.scheduleTimeoutEvent"] = (sp) => {
+      sp >>>= 0;
+      const delay = go.mem.getUint32(sp + 8, true) + go.mem.getInt32(sp + 12, true) * 4294967296;
+      go.mem.setInt32(sp + 16, runtime.timers.schedule(delay), true);
+    };
+    imports["runtime.clearTimeoutEvent"] = (sp) => {
+      sp >>>= 0;
+      runtime.timers.clear(go.mem.getInt32(sp + 8, true));
+    };
     const instance = await WebAssembly.instantiate(module, go.importObject);
+    // Every entry into Go starts with no context known; the Go function entered
+    // sets its own. A nested entry restores the outer context when it returns.
+    const resume = go._resume.bind(go);
+    go._resume = () => {
+      const slot = runtime.slot;
+      const outer = slot ? go.mem.getInt32(slot, true) : 0;
+      if (slot) go.mem.setInt32(slot, 0, true);
+      try {
+        resume();
+      } finally {
+        if (slot && !go.exited) go.mem.setInt32(slot, outer, true);
+      }
+    };
     globalThis.__durableGo = undefined;
+    globalThis.__durableHost = host;
     // run() returns once main blocks in workerd.Serve; its promise settles only at exit.
-    go.run(instance).catch((e) => console.error("Go runtime failed:", e));
+    runtime.enter(() => go.run(instance).catch((e) => console.error("Go runtime failed:", e)));
+    // The exit promise belongs to the first event's context, long gone when Go
+    // exits; die() reports the exit instead.
+    go._resolveExitPromise = () => {};
     runtime.api = globalThis.__durableGo;
     globalThis.__durableGo = undefined;
     if (go.exited || !runtime.api) {
       throw new Error("the Go program ended before calling workerd.Serve: main must end with workerd.Serve(...)");
     }
+    runtime.slot = runtime.api.init(
+      (id) => runtime.wakeContext(id),
+      options.routing,
+    );
     return runtime;
   }
 
   constructor(go) {
     this.go = go;
-    this.pending = new Set();
+    this.slot = 0; // address of Go's current-context variable
+    this.contexts = new Map(); // context id → IOContext
+    this.active = new Set(); // contexts with events in flight
+    this.nextContext = 1;
+    this.timers = new Timers(this);
+    this.dead = null;
     // Go calls exit when the program ends, e.g. after a panic on a goroutine that
-    // no handler recovered: fail the events still waiting on it.
-    go.exit = (code) => {
-      const err = new Error(`the Go runtime exited with code ${code}; the log above shows why`);
-      for (const fail of this.pending) fail(err);
-      this.pending.clear();
-    };
+    // no handler recovered: fail every event still waiting on it.
+    go.exit = (code) => this.die(new Error(`the Go runtime exited with code ${code}; the log above shows why`));
   }
 
   get alive() {
-    return !this.go.exited;
+    return !this.go.exited && !this.dead;
   }
 
-  // call invokes a Go entry point that reports through resolve/reject callbacks.
-  call(name, ...args) {
+  // die fails every event in flight, each in its own context (a promise of
+  // one context settled from another may never run its continuation).
+  die(err) {
+    if (this.dead) return;
+    this.dead = err;
+    for (const ctx of this.active) {
+      for (const pump of ctx.pumps) pump.post(() => pump.fail?.(err));
+    }
+  }
+
+  // enter runs code that enters Go and turns a trap of the WebAssembly instance
+  // (out of memory, stack exhaustion) into the end of this runtime.
+  enter(fn) {
+    try {
+      return fn();
+    } catch (e) {
+      if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
+        console.error("durable: the Go runtime crashed:", e);
+        this.die(new Error(`the Go runtime crashed (${e.message}); the log above shows why`));
+      }
+      throw e;
+    }
+  }
+
+  newContext() {
+    const ctx = new IOContext(this, this.nextContext++);
+    this.contexts.set(ctx.id, ctx);
+    return ctx;
+  }
+
+  wakeContext(id) {
+    const ctx = this.contexts.get(id);
+    if (!ctx) return false;
+    ctx.drain = true;
+    ctx.wake();
+    return true;
+  }
+
+  // call invokes a Go entry point for the event of pump, which reports through
+  // resolve/reject callbacks.
+  call(pump, name, ...args) {
     return new Promise((resolve, reject) => {
+      if (!this.alive) return reject(this.dead ?? new Error("the Go runtime exited"));
       const fail = (e) => {
-        this.pending.delete(fail);
+        pump.fail = null;
         reject(e);
       };
-      this.pending.add(fail);
+      pump.fail = fail;
+      const ok = (value) => {
+        pump.fail = null;
+        resolve(value);
+      };
       try {
-        this.api[name](...args, (value) => {
-          this.pending.delete(fail);
-          resolve(value);
-        }, fail);
+        this.enter(() => this.api[name](...args, ok, fail));
       } catch (e) {
         fail(e);
       }
@@ -113,21 +429,15 @@ class GoRuntime {
   }
 }
 
-// runtimeOf returns the live runtime of a holder, booting one when there is none
-// or the last one exited. Concurrent first events share one boot.
-function runtimeOf(holder, module) {
-  if (!holder.booting || (holder.runtime && !holder.runtime.alive)) {
-    holder.runtime = undefined;
-    holder.booting = GoRuntime.boot(module).then(
-      (runtime) => (holder.runtime = runtime),
-      (e) => {
-        holder.booting = undefined;
-        throw e;
-      },
-    );
-  }
-  return holder.booting;
-}
+// When workerd drops an object instance (eviction), Go forgets it too, so the
+// registry of objects does not grow without bound.
+const objectsGone =
+  typeof FinalizationRegistry === "function"
+    ? new FinalizationRegistry(({ runtime, id }) => {
+        runtime.contexts.delete(id);
+        if (runtime.alive) runtime.enter(() => runtime.api.closeContext(id));
+      })
+    : null;
 
 async function requestMessage(request) {
   const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
@@ -148,37 +458,76 @@ function failure(e) {
   });
 }
 
-// Program is one compiled Go Worker program.
+// Program is one compiled Go Worker program: one Go runtime for the isolate.
 export class Program {
   constructor(module) {
     this.module = module;
-    this.front = {};
-    this.objects = new WeakMap();
+    this.booting = undefined;
+    this.runtime = undefined;
+  }
+
+  // runtimeFor returns the live runtime, booting one when there is none or the
+  // last one exited. Concurrent first events share one boot.
+  runtimeFor(env) {
+    if (!this.booting || (this.runtime && !this.runtime.alive)) {
+      this.runtime = undefined;
+      // DURABLE_UNSAFE_ROUTING=off runs every call in whatever context is on the
+      // stack: only for the test that shows why routing exists.
+      const options = { routing: env?.DURABLE_UNSAFE_ROUTING !== "off" };
+      this.booting = GoRuntime.boot(this.module, options).then(
+        (runtime) => (this.runtime = runtime),
+        (e) => {
+          this.booting = undefined;
+          throw e;
+        },
+      );
+    }
+    return this.booting;
   }
 
   async fetch(request, env) {
+    let ctx;
     try {
       const message = await requestMessage(request);
-      const runtime = await runtimeOf(this.front, this.module);
-      return toResponse(await runtime.call("front", message, env));
+      const runtime = this.runtime?.alive ? this.runtime : await this.runtimeFor(env);
+      ctx = runtime.newContext();
+      return toResponse(await ctx.serve("front", message, env));
     } catch (e) {
       return failure(e);
+    } finally {
+      if (ctx) {
+        ctx.runtime.contexts.delete(ctx.id);
+        if (ctx.runtime.alive) ctx.runtime.enter(() => ctx.runtime.api.closeContext(ctx.id));
+      }
     }
+  }
+
+  // contextOf returns the context of a Durable Object instance in the live
+  // runtime, registering the instance with Go the first time.
+  async contextOf(object, className) {
+    // A live runtime is used without awaiting the boot promise: that promise
+    // belongs to the event that booted it, and following it from another
+    // event hands this one that event's async context.
+    const runtime = this.runtime?.alive ? this.runtime : await this.runtimeFor(object.env);
+    let ctx = object.__durableContext;
+    if (ctx?.runtime !== runtime) {
+      ctx = runtime.newContext();
+      const err = runtime.enter(() => runtime.api.newObject(ctx.id, className, object.ctx, object.env));
+      if (err) {
+        runtime.contexts.delete(ctx.id);
+        throw new Error(err);
+      }
+      object.__durableContext = ctx;
+      objectsGone?.register(object, { runtime, id: ctx.id });
+    }
+    return ctx;
   }
 
   async objectFetch(object, className, request) {
     try {
       const message = await requestMessage(request);
-      let holder = this.objects.get(object);
-      if (!holder) this.objects.set(object, (holder = {}));
-      const runtime = await runtimeOf(holder, this.module);
-      if (holder.handleRuntime !== runtime) {
-        const handle = runtime.api.newObject(className, object.ctx, object.env);
-        if (typeof handle === "string") throw new Error(handle);
-        holder.handle = handle;
-        holder.handleRuntime = runtime;
-      }
-      return toResponse(await runtime.call("objectFetch", holder.handle, message));
+      const ctx = await this.contextOf(object, className);
+      return toResponse(await ctx.serve("objectFetch", message));
     } catch (e) {
       return failure(e);
     }

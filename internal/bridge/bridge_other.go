@@ -23,3 +23,20 @@ func Serve(w durable.Worker) {
 `)
 	os.Exit(2)
 }
+
+// RestartObject is the workerd runtime's way to drop an object's Go instance;
+// natively, durabletest.Runtime.Restart does that.
+func RestartObject(durable.ID) error {
+	return fmt.Errorf("durable: RestartObject runs on workerd only; natively, use durabletest's Runtime.Restart")
+}
+
+// Stats is a census of the workerd runtime, for tests that look for leaks.
+type Stats struct {
+	Goroutines int `json:"goroutines"` // live goroutines
+	Funcs      int `json:"funcs"`      // JavaScript callbacks not yet released
+	Contexts   int `json:"contexts"`   // I/O contexts Go knows
+	Objects    int `json:"objects"`    // object instances Go holds
+}
+
+// ReadStats returns the zero Stats natively: there is no workerd runtime.
+func ReadStats() Stats { return Stats{} }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -29,9 +30,7 @@ const (
 // Config adapts the Worker to a runtime.
 type Config struct {
 	// Restart restarts the Scenario object with the given ID: its Go instance goes
-	// away, its storage stays. When nil (on workerd), the object is asked to end
-	// its own Go runtime by panicking on a goroutine, and the next event boots a
-	// fresh one.
+	// away, its storage stays, as when workerd evicts an object.
 	Restart func(ctx context.Context, id durable.ID) error
 }
 
@@ -161,23 +160,10 @@ func (f *front) run(ctx context.Context, s Scenario) Report {
 }
 
 func (f *front) restart(ctx context.Context, stub durable.Stub, id durable.ID) error {
-	if f.cfg.Restart != nil {
-		return f.cfg.Restart(ctx, id)
+	if f.cfg.Restart == nil {
+		return errors.New("this runtime cannot restart objects: Config.Restart is nil")
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, "https://scenario/crash", nil)
-	if err != nil {
-		return err
-	}
-	resp, err := stub.Fetch(req)
-	if err != nil {
-		return err
-	}
-	io.Copy(io.Discard, resp.Body)
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusInternalServerError {
-		return fmt.Errorf("the object did not end its runtime: status %d", resp.StatusCode)
-	}
-	return nil
+	return f.cfg.Restart(ctx, id)
 }
 
 // scenarioObject is the Durable Object a scenario's steps run in.
@@ -203,15 +189,6 @@ func (s *scenarioObject) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		}
 		o := &Object{Name: q.Get("object"), State: s.state, Env: s.env, Ctx: r.Context(), Instance: s.instance}
 		writeJSON(w, http.StatusOK, RunStep(sc, step, o))
-	case "/crash":
-		// Ends this object's Go runtime on workerd; the next event boots a new one
-		// over the same storage. Never reached natively (Config.Restart is set).
-		go func() { panic("conformance: restarting the object on purpose") }()
-		select {
-		case <-r.Context().Done():
-		case <-time.After(10 * time.Second):
-		}
-		http.Error(w, "the runtime did not end", http.StatusTeapot)
 	default:
 		http.NotFound(w, r)
 	}

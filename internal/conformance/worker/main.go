@@ -9,10 +9,16 @@
 package main
 
 import (
+	"context"
+
+	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/bridge"
 	"github.com/durableobjects-on-go/durable/internal/conformance"
 	"github.com/durableobjects-on-go/durable/workerd"
 )
 
 func main() {
-	workerd.Serve(conformance.Worker(conformance.Config{}))
+	workerd.Serve(conformance.Worker(conformance.Config{
+		Restart: func(_ context.Context, id durable.ID) error { return bridge.RestartObject(id) },
+	}))
 }

@@ -1,0 +1,243 @@
+//go:build js && wasm
+
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"sync/atomic"
+	"syscall/js"
+)
+
+// currentContext is the id of the workerd I/O context Go runs in right now, or 0
+// when it is not known. runtime.mjs writes 0 to it at every entry into Go (Go
+// timers, callbacks) and restores the outer value when a nested entry returns;
+// each entry point and callback made for a context then sets that context's id.
+// Only the goroutine scheduler's single thread touches it; the atomic keeps the
+// compiler from caching it across calls into JavaScript, which can change it.
+var currentContext atomic.Int32
+
+// routing is off only in the test that shows what happens without it
+// (DURABLE_UNSAFE_ROUTING=off): every call then runs in whatever context is on
+// the stack.
+var routing = true
+
+// ErrNoEvent is returned by a call into workerd for a context with no event in
+// flight: a goroutine outlived the request that started it, or the object's
+// last event ended. workerd allows I/O only while an event is in flight.
+var errNoEvent = errors.New("no event in flight: workerd allows storage, stub and other I/O calls only while a request to the object (or the front request) is being handled; finish the work before the handler returns")
+
+// ioContext is one workerd I/O context: a Durable Object instance (all of its
+// events share one context) or one front request.
+type ioContext struct {
+	id    int32
+	label string // for error messages
+
+	mu       sync.Mutex
+	inflight int           // events in flight
+	queue    []*routedCall // calls waiting for the context's pump
+	woken    bool          // the pump has been asked to drain
+	closed   bool
+
+	// transactions counts the Storage.Transaction functions running now in this
+	// context: they run inside a synchronous JavaScript callback, so nothing
+	// may wait until they return.
+	transactions int
+}
+
+// routedCall is a call queued for a context's pump.
+type routedCall struct {
+	fn       func() error
+	done     chan struct{}
+	err      error
+	panicked any
+}
+
+func (c *routedCall) execute() {
+	defer close(c.done)
+	defer func() { c.panicked = recover() }()
+	c.err = c.fn()
+}
+
+// run runs fn, which calls into JavaScript, in c's I/O context: at once when
+// Go is running in it now, otherwise on c's pump, waiting until it has run. A
+// panic in fn is raised again on the caller's goroutine.
+func (c *ioContext) run(fn func() error) error {
+	if !routing || currentContext.Load() == c.id {
+		return fn()
+	}
+	return c.queueAndWait(fn)
+}
+
+// queueAndWait queues fn for c's pump and waits until the pump has run it.
+func (c *ioContext) queueAndWait(fn func() error) error {
+	call := &routedCall{fn: fn, done: make(chan struct{})}
+	c.mu.Lock()
+	if c.inflight == 0 || c.closed {
+		c.mu.Unlock()
+		return fmt.Errorf("%s: %w", c.label, errNoEvent)
+	}
+	c.queue = append(c.queue, call)
+	wake := !c.woken
+	c.woken = true
+	c.mu.Unlock()
+	if wake {
+		wakeContext.Invoke(c.id)
+	}
+	<-call.done
+	if call.panicked != nil {
+		panic(call.panicked)
+	}
+	return call.err
+}
+
+// drain runs the calls queued for c. The pump calls it, in c's context.
+func (c *ioContext) drain() {
+	for {
+		c.mu.Lock()
+		queue := c.queue
+		c.queue = nil
+		c.woken = false
+		c.mu.Unlock()
+		if len(queue) == 0 {
+			return
+		}
+		for _, call := range queue {
+			call.execute()
+		}
+	}
+}
+
+// beginEvent records an event entering c. It runs in the entry point, in c's
+// context.
+func (c *ioContext) beginEvent() {
+	c.mu.Lock()
+	c.inflight++
+	c.mu.Unlock()
+}
+
+// endEvent records that an event of c ended; when it was the last, calls still
+// queued fail, since no pump will run them.
+func (c *ioContext) endEvent() {
+	c.mu.Lock()
+	c.inflight--
+	var orphans []*routedCall
+	if c.inflight == 0 {
+		orphans, c.queue = c.queue, nil
+		c.woken = false
+	}
+	c.mu.Unlock()
+	for _, call := range orphans {
+		call.err = fmt.Errorf("%s: %w", c.label, errNoEvent)
+		close(call.done)
+	}
+}
+
+// enter marks c as the context Go runs in: called first by every entry point
+// and callback that workerd runs in c's context.
+func (c *ioContext) enter() { currentContext.Store(c.id) }
+
+// contextKey carries the front request's context in its context.Context, so
+// that stub fetches made with it run there.
+type contextKey struct{}
+
+func withIOContext(ctx context.Context, c *ioContext) context.Context {
+	return context.WithValue(ctx, contextKey{}, c)
+}
+
+func ioContextFrom(ctx context.Context) *ioContext {
+	c, _ := ctx.Value(contextKey{}).(*ioContext)
+	return c
+}
+
+// liveFuncs counts the js.Func callbacks not yet released: the leak test reads it.
+var liveFuncs atomic.Int64
+
+// funcOf makes a callback that workerd calls in c's context. It must be
+// released.
+func (c *ioContext) funcOf(fn func(args []js.Value) any) js.Func {
+	liveFuncs.Add(1)
+	return js.FuncOf(func(_ js.Value, args []js.Value) any {
+		c.enter()
+		return fn(args)
+	})
+}
+
+// anyFuncOf makes a callback that workerd may call in any context, such as an
+// AbortSignal listener (the signal can fire from the caller's context). Go
+// then runs with no context known, and every call into JavaScript is routed.
+// It must be released.
+func anyFuncOf(fn func(args []js.Value) any) js.Func {
+	liveFuncs.Add(1)
+	return js.FuncOf(func(_ js.Value, args []js.Value) any { return fn(args) })
+}
+
+func release(fns ...js.Func) {
+	for _, f := range fns {
+		f.Release()
+		liveFuncs.Add(-1)
+	}
+}
+
+// await starts a JavaScript promise in c's context and waits for it to settle
+// or for ctx to end. The callbacks release themselves when it settles, so an
+// await abandoned through ctx leaks nothing once the promise settles.
+func (c *ioContext) await(ctx context.Context, start func() (js.Value, error)) (js.Value, error) {
+	if err := c.checkCanWait(); err != nil {
+		return js.Undefined(), err
+	}
+	type result struct {
+		v   js.Value
+		err error
+	}
+	ch := make(chan result, 1)
+	err := c.run(func() error {
+		promise, err := start()
+		if err != nil {
+			return err
+		}
+		var onOK, onErr js.Func
+		onOK = anyFuncOf(func(args []js.Value) any {
+			ch <- result{v: firstArg(args)}
+			release(onOK, onErr)
+			return nil
+		})
+		onErr = anyFuncOf(func(args []js.Value) any {
+			ch <- result{err: errorFromJS(firstArg(args))}
+			release(onOK, onErr)
+			return nil
+		})
+		promise.Call("then", onOK, onErr)
+		return nil
+	})
+	if err != nil {
+		return js.Undefined(), err
+	}
+	select {
+	case r := <-ch:
+		return r.v, r.err
+	case <-ctx.Done():
+		return js.Undefined(), fmt.Errorf("waiting for workerd: %w", ctx.Err())
+	}
+}
+
+// checkCanWait fails while a Transaction function runs in c: it runs inside a
+// synchronous JavaScript callback, so nothing it waited for could settle before
+// the transaction ended under it.
+func (c *ioContext) checkCanWait() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.transactions > 0 {
+		return errors.New("cannot wait inside Storage.Transaction: its function runs synchronously on workerd and must not fetch or wait; do the I/O before or after the transaction")
+	}
+	return nil
+}
+
+func firstArg(args []js.Value) js.Value {
+	if len(args) == 0 {
+		return js.Undefined()
+	}
+	return args[0]
+}

@@ -1,0 +1,161 @@
+//go:build js && wasm
+
+package bridge
+
+import (
+	"fmt"
+	"net/http"
+	"sync"
+	"syscall/js"
+
+	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/serving"
+)
+
+// env is a Worker's bindings object. owner is the object whose env it is, or
+// nil for the front handler's, which serves many requests.
+type env struct {
+	v     js.Value
+	owner *ioContext
+}
+
+func (e *env) Namespace(binding string) (durable.Namespace, error) {
+	ns := e.v.Get(binding)
+	if ns.Type() != js.TypeObject || ns.Get("idFromName").Type() != js.TypeFunction {
+		return nil, fmt.Errorf("%w: %q is not a Durable Object namespace binding; add it to durable_objects.bindings in wrangler.jsonc", durable.ErrNoBinding, binding)
+	}
+	return &namespace{v: ns, owner: e.owner}, nil
+}
+
+func (e *env) Var(name string) (string, bool) {
+	v := e.v.Get(name)
+	if v.Type() != js.TypeString {
+		return "", false
+	}
+	return v.String(), true
+}
+
+// namespace is a namespace binding. Making IDs is no I/O, so it runs in any
+// context; stubs are made when they fetch, in the caller's context.
+type namespace struct {
+	v     js.Value
+	owner *ioContext
+}
+
+func (n *namespace) IDFromName(name string) durable.ID {
+	return &id{v: n.v.Call("idFromName", name), name: name}
+}
+
+func (n *namespace) NewUniqueID() durable.ID { return &id{v: n.v.Call("newUniqueId")} }
+
+func (n *namespace) IDFromString(s string) (durable.ID, error) {
+	v, err := call(n.v, "idFromString", s)
+	if err != nil {
+		return nil, fmt.Errorf("%w %q: %v", durable.ErrInvalidID, s, err)
+	}
+	return &id{v: v}, nil
+}
+
+func (n *namespace) Get(target durable.ID) durable.Stub {
+	if target == nil {
+		return &stub{err: fmt.Errorf("%w: Namespace.Get with a nil ID", durable.ErrInvalidID)}
+	}
+	jsID, ok := target.(*id)
+	if !ok {
+		parsed, err := n.IDFromString(target.String())
+		if err != nil {
+			return &stub{id: target, err: err}
+		}
+		jsID = parsed.(*id)
+	}
+	return &stub{id: jsID, ns: n}
+}
+
+type id struct {
+	v    js.Value
+	name string
+	str  string
+}
+
+func (i *id) String() string {
+	if i.str == "" {
+		i.str = i.v.Call("toString").String()
+	}
+	return i.str
+}
+
+func (i *id) Name() string {
+	if i.name == "" {
+		if n := i.v.Get("name"); n.Type() == js.TypeString {
+			i.name = n.String()
+		}
+	}
+	return i.name
+}
+
+func (i *id) Equal(other durable.ID) bool { return other != nil && i.String() == other.String() }
+
+type stub struct {
+	id  durable.ID
+	ns  *namespace
+	err error
+
+	// The JavaScript stub, made in the context that first fetched through it:
+	// as in workerd, a stub that saw its object reset stays broken, and a new
+	// Stub reaches the new instance.
+	mu    sync.Mutex
+	js    js.Value
+	jsCtx *ioContext
+}
+
+// jsStub returns the JavaScript stub for use in c; it runs in c.
+func (s *stub) jsStub(c *ioContext) js.Value {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.jsCtx != c {
+		s.js, s.jsCtx = s.ns.v.Call("get", s.id.(*id).v), c
+	}
+	return s.js
+}
+
+func (s *stub) ID() durable.ID { return s.id }
+
+// Fetch runs in the context of the request whose context.Context req carries
+// (a front request, or an object's event), else in the context of the object
+// whose env made the stub.
+func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
+	if s.err != nil {
+		return nil, s.err
+	}
+	c := ioContextFrom(req.Context())
+	if c == nil {
+		c = s.ns.owner
+	}
+	if c == nil {
+		return nil, fmt.Errorf("durable: stub fetch %s: the request's context does not come from a front request: build it with http.NewRequestWithContext(r.Context(), ...) from the request being served", req.URL)
+	}
+	if err := c.checkCanWait(); err != nil {
+		return nil, fmt.Errorf("durable: stub fetch %s: %w", req.URL, err) // before anything is sent
+	}
+	out, err := serving.OutgoingMessage(req)
+	if err != nil {
+		return nil, err
+	}
+	// A fetch whose context can end is aborted then, so workerd stops it too.
+	var aborter js.Value
+	v, err := c.await(req.Context(), func() (js.Value, error) {
+		msg := messageToJS(out)
+		if req.Context().Done() != nil {
+			aborter = js.Global().Get("AbortController").New()
+			msg.Set("signal", aborter.Get("signal"))
+		}
+		return call(host, "stubFetch", s.jsStub(c), msg)
+	})
+	if err != nil {
+		if req.Context().Err() != nil && !aborter.IsUndefined() {
+			c.run(func() error { aborter.Call("abort"); return nil })
+		}
+		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
+	}
+	return serving.NewResponse(req, messageFromJS(v)), nil
+}

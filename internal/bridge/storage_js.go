@@ -1,0 +1,215 @@
+//go:build js && wasm
+
+package bridge
+
+import (
+	"errors"
+	"fmt"
+	"syscall/js"
+
+	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/sqlvalue"
+)
+
+type state struct {
+	id      *id
+	storage *storage
+}
+
+func (s *state) ID() durable.ID           { return s.id }
+func (s *state) Storage() durable.Storage { return s.storage }
+
+// storage wraps ctx.storage. SQL and KV on SQLite-backed objects are synchronous
+// in workerd, so none of these calls waits on a promise; each runs in the
+// object's own context (see ioContext.run).
+type storage struct {
+	ctx *ioContext
+	v   js.Value
+	sql *sqlStorage
+	kv  *kvStorage
+}
+
+func newStorage(c *ioContext, v js.Value) *storage {
+	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv")}}
+}
+
+func (s *storage) SQL() durable.SQL { return s.sql }
+func (s *storage) KV() durable.KV   { return s.kv }
+
+// Transaction runs fn inside ctx.storage.transactionSync. fn's error or panic
+// makes the JavaScript callback throw, which rolls the transaction back.
+func (s *storage) Transaction(fn func() error) error {
+	var fnErr, err error
+	var panicked bool
+	var panicValue any
+	c := s.ctx
+	runErr := c.run(func() error {
+		cb := c.funcOf(func([]js.Value) (ret any) {
+			c.mu.Lock()
+			c.transactions++
+			c.mu.Unlock()
+			defer func() {
+				c.mu.Lock()
+				c.transactions--
+				c.mu.Unlock()
+			}()
+			defer func() {
+				if p := recover(); p != nil {
+					panicked, panicValue, ret = true, p, false
+				}
+			}()
+			fnErr = fn()
+			return fnErr == nil
+		})
+		defer release(cb)
+		_, err = call(host, "transaction", s.v, cb)
+		return nil
+	})
+	if runErr != nil {
+		return fmt.Errorf("durable: transaction: %w", runErr)
+	}
+	if panicked {
+		panic(panicValue)
+	}
+	if fnErr != nil {
+		return fnErr
+	}
+	if err != nil {
+		return fmt.Errorf("durable: transaction: %w", err)
+	}
+	return nil
+}
+
+type sqlStorage struct {
+	ctx *ioContext
+	v   js.Value
+}
+
+func (s *sqlStorage) Exec(query string, args ...any) (*durable.Result, error) {
+	canon, err := sqlvalue.Args(args)
+	if err != nil {
+		return nil, err
+	}
+	jsArgs := make([]any, len(canon))
+	for i, a := range canon {
+		jsArgs[i] = valueToJS(a)
+	}
+	var res js.Value
+	err = s.ctx.run(func() (err error) {
+		res, err = call(host, "sql", s.v, query, jsArgs)
+		return err
+	})
+	if errors.Is(err, errNoEvent) {
+		return nil, fmt.Errorf("durable: SQL: %w", err)
+	}
+	if err != nil {
+		return nil, sqlvalue.Error(query, err.Error())
+	}
+	out, err := unpackResult(bytesOf(res.Index(0)))
+	if err != nil {
+		return nil, fmt.Errorf("durable: SQL result: %w", err)
+	}
+	out.RowsRead = int64(res.Index(1).Float())
+	out.RowsWritten = int64(res.Index(2).Float())
+	return out, nil
+}
+
+func (s *sqlStorage) DatabaseSize() int64 {
+	var size int64
+	s.ctx.run(func() error { size = int64(s.v.Get("databaseSize").Float()); return nil })
+	return size
+}
+
+func valueToJS(v any) any {
+	switch a := v.(type) {
+	case nil:
+		return js.Null()
+	case int64:
+		return float64(a)
+	case []byte:
+		return bytesToJS(a)
+	default: // float64, string
+		return a
+	}
+}
+
+// kvStorage wraps ctx.storage.kv, the synchronous KV API of SQLite-backed objects.
+type kvStorage struct {
+	ctx *ioContext
+	v   js.Value
+}
+
+// do runs a KV call in the object's context, wrapping its error.
+func (k *kvStorage) do(what string, fn func() error) error {
+	if err := k.ctx.run(fn); err != nil {
+		return fmt.Errorf("durable: KV %s: %w", what, err)
+	}
+	return nil
+}
+
+func (k *kvStorage) Get(key string) ([]byte, bool, error) {
+	var value []byte
+	var found bool
+	err := k.do(fmt.Sprintf("get %q", key), func() error {
+		v, err := call(host, "kvGet", k.v, key)
+		if err == nil && !v.IsUndefined() {
+			value, found = bytesOf(v), true
+		}
+		return err
+	})
+	return value, found, err
+}
+
+func (k *kvStorage) Put(key string, value []byte) error {
+	if value == nil {
+		value = []byte{}
+	}
+	return k.do(fmt.Sprintf("put %q", key), func() error {
+		_, err := call(k.v, "put", key, bytesToJS(value))
+		return err
+	})
+}
+
+func (k *kvStorage) Delete(key string) (bool, error) {
+	var existed bool
+	err := k.do(fmt.Sprintf("delete %q", key), func() error {
+		v, err := call(k.v, "delete", key)
+		existed = err == nil && v.Truthy()
+		return err
+	})
+	return existed, err
+}
+
+func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
+	o := js.Global().Get("Object").New()
+	if opts != nil {
+		if opts.Prefix != "" {
+			o.Set("prefix", opts.Prefix)
+		}
+		if opts.Start != "" {
+			o.Set("start", opts.Start)
+		}
+		if opts.End != "" {
+			o.Set("end", opts.End)
+		}
+		if opts.Limit < 0 {
+			return nil, fmt.Errorf("durable: KV list: negative Limit %d", opts.Limit)
+		}
+		if opts.Limit > 0 {
+			o.Set("limit", opts.Limit)
+		}
+		if opts.Reverse {
+			o.Set("reverse", true)
+		}
+	}
+	var entries []durable.Entry
+	err := k.do("list", func() error {
+		res, err := call(host, "kvList", k.v, o)
+		if err != nil {
+			return err
+		}
+		entries, err = unpackEntries(bytesOf(res))
+		return err
+	})
+	return entries, err
+}
