@@ -5,6 +5,7 @@ import { root } from "./harness.mjs";
 export const workers = [
   { config: "wrangler.jsonc", pkg: "./village" },
   { config: "internal/conformance/worker/wrangler.jsonc", pkg: "./internal/conformance/worker" },
+  { config: "e2e/stressworker/wrangler.jsonc", pkg: "./e2e/stressworker" },
 ];
 
 export default function setup() {

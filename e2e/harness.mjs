@@ -10,12 +10,14 @@ export const root = path.resolve(import.meta.dirname, "..");
 
 // startWorker serves the Worker described by a wrangler config on 127.0.0.1 and
 // a free port. persist is a folder for Durable Object state (SQLite files) that
-// outlives the server; without it the state is in memory.
-export async function startWorker({ config = "wrangler.jsonc", persist } = {}) {
+// outlives the server; without it the state is in memory. bindings adds to or
+// overrides the configuration's vars.
+export async function startWorker({ config = "wrangler.jsonc", persist, bindings } = {}) {
   const configPath = path.resolve(root, config);
   const { workerOptions, main } = unstable_getMiniflareWorkerOptions(configPath);
   const mf = new Miniflare({
     ...workerOptions,
+    bindings: { ...workerOptions.bindings, ...bindings },
     modules: true,
     scriptPath: main,
     modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],

@@ -1,0 +1,106 @@
+// One Go runtime serves every object and front request of an isolate. These
+// tests load it with handlers that wake on Go timers, on channels fed by other
+// objects' requests and on other objects' answers, and check that every call
+// still reaches workerd in its own I/O context: no errors, no hangs, exact
+// counts. With routing switched off, the same load must fail.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startWorker } from "./harness.mjs";
+
+const config = "e2e/stressworker/wrangler.jsonc";
+const run = Date.now().toString(36);
+
+// get fetches a path and reports its status and text; a request that takes
+// longer than timeoutMs counts as hung.
+async function get(server, path, timeoutMs = 20_000) {
+  try {
+    const res = await server.fetch(path, { signal: AbortSignal.timeout(timeoutMs) });
+    return { path, status: res.status, text: await res.text() };
+  } catch (e) {
+    return { path, status: 0, text: `no answer: ${e.message}` };
+  }
+}
+
+// load sends, all at once, to `objects` Counters: `work` requests that sleep,
+// count and ask the next Counter to count; one wait on a mailbox that another
+// Counter's feed request fills; and `front` front requests that sleep before
+// their stub fetch. It returns the failed requests and the wrong counts.
+async function load(server, { objects, work, front, timeoutMs }) {
+  const name = (i) => `${run}-${objects}-${i % objects}`;
+  const requests = [];
+  for (let i = 0; i < objects; i++) {
+    for (let k = 0; k < work; k++) requests.push(`/c/${name(i)}/work?ms=${(i * 7 + k * 3) % 15}&peer=${name(i + 1)}`);
+    requests.push(`/c/${name(i)}/wait?key=${name(i)}`);
+    requests.push(`/c/${name(i + 7)}/feed?key=${name(i)}`);
+    for (let k = 0; k < front; k++) requests.push(`/sleep-then/${name(i)}?ms=${(i + k * 5) % 20}`);
+  }
+  const results = await Promise.all(requests.map((p) => get(server, p, timeoutMs)));
+  const failed = results.filter((r) => r.status !== 200);
+  // Each Counter counts twice per work request, once for its predecessor's
+  // work, once for its wait and its feed, and once per front request.
+  const want = 3 * work + 2 + front;
+  const counts = await Promise.all(Array.from({ length: objects }, (_, i) => get(server, `/c/${name(i)}/count`, timeoutMs)));
+  const wrong = counts.filter((r) => r.status !== 200 || Number(r.text) !== want);
+  return { requests: requests.length, failed, wrong, want };
+}
+
+describe("one Go runtime for the isolate", () => {
+  let server;
+  beforeAll(async () => {
+    server = await startWorker({ config });
+  });
+  afterAll(() => server?.stop());
+
+  test("30 front requests that sleep on a Go timer, then fetch a stub, all succeed", async () => {
+    const results = await Promise.all(Array.from({ length: 30 }, (_, i) => get(server, `/sleep-then/${run}-probe-${i % 3}?ms=20`)));
+    expect(results.filter((r) => r.status !== 200)).toEqual([]);
+    const counts = await Promise.all([0, 1, 2].map((i) => get(server, `/c/${run}-probe-${i}/count`)));
+    expect(counts.map((r) => r.text)).toEqual(["10", "10", "10"]);
+  });
+
+  test("stress: 100 objects, timers, channels across objects, stubs, SQL: no errors, exact counts", async () => {
+    const { requests, failed, wrong, want } = await load(server, { objects: 100, work: 3, front: 2, timeoutMs: 30_000 });
+    console.log(`stress: ${requests} overlapping requests over 100 objects; ${failed.length} failed; every count ${want}: ${wrong.length === 0}`);
+    expect(failed.slice(0, 5)).toEqual([]);
+    expect(wrong.slice(0, 5)).toEqual([]);
+  });
+
+  // Handlers here do not sleep: Go timers are the stress test's part (see the
+  // known limit in internal/bridge/doc.go); this test counts leaks.
+  test("5,000 requests over 200 objects leak no goroutine and no callback", async () => {
+    const stats = async () => JSON.parse((await get(server, "/stats")).text);
+    const names = Array.from({ length: 200 }, (_, i) => `${run}-leak-${i}`);
+    const wave = async (n) => {
+      let next = 0;
+      const worker = async () => {
+        while (next < n) {
+          const i = next++;
+          const r = await get(server, `/c/${names[i % names.length]}/work?ms=0&peer=${names[(i + 1) % names.length]}`);
+          if (r.status !== 200) throw new Error(`${r.path}: ${r.status} ${r.text}`);
+        }
+      };
+      await Promise.all(Array.from({ length: 32 }, worker));
+    };
+    await wave(names.length); // every object is live before the census
+    const before = await stats();
+    await wave(5_000);
+    const after = await stats();
+    console.log(`leaks: before ${JSON.stringify(before)}, after 5,000 requests ${JSON.stringify(after)}`);
+    expect(after.goroutines).toBe(before.goroutines);
+    expect(after.funcs).toBe(before.funcs);
+    // Objects workerd evicted meanwhile (from the tests before) leave the registry.
+    expect(after.objects).toBeLessThanOrEqual(before.objects);
+  }, 120_000);
+});
+
+describe("without routing", () => {
+  test("the same load fails: calls run in other objects' and requests' contexts", async () => {
+    const server = await startWorker({ config, bindings: { DURABLE_UNSAFE_ROUTING: "off" } });
+    try {
+      const { requests, failed, wrong } = await load(server, { objects: 20, work: 2, front: 2, timeoutMs: 8_000 });
+      console.log(`routing off: ${failed.length} of ${requests} requests failed, ${wrong.length} of 20 counts wrong`);
+      expect(failed.length + wrong.length).toBeGreaterThan(0);
+    } finally {
+      await server.stop();
+    }
+  });
+});
