@@ -92,6 +92,30 @@ describe("one Go runtime for the isolate", () => {
   }, 120_000);
 });
 
+describe("a runtime that dies", () => {
+  test("fails every request in flight with a clear 500, then boots again with storage intact", async () => {
+    const server = await startWorker({ config });
+    try {
+      const names = Array.from({ length: 5 }, (_, i) => `${run}-dies-${i}`);
+      for (const name of names) expect((await get(server, `/c/${name}/incr`)).text).toBe("1");
+      // Five objects wait on mailboxes nobody feeds, and a front request sleeps.
+      const waiting = names.map((name) => get(server, `/c/${name}/wait?key=${name}-never`));
+      const sleeping = get(server, `/sleep-then/${names[0]}?ms=3000`);
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      const crash = await get(server, `/c/${run}-crasher/crash`);
+      expect(crash.status).toBe(500);
+      for (const r of [...(await Promise.all(waiting)), await sleeping]) {
+        expect(r.status, r.path).toBe(500);
+        expect(r.text, r.path).toMatch(/Go runtime exited/);
+      }
+      // A new runtime serves the next requests; every count is still in SQLite.
+      for (const name of names) expect((await get(server, `/c/${name}/incr`)).text).toBe("2");
+    } finally {
+      await server.stop();
+    }
+  });
+});
+
 describe("without routing", () => {
   test("the same load fails: calls run in other objects' and requests' contexts", async () => {
     const server = await startWorker({ config, bindings: { DURABLE_UNSAFE_ROUTING: "off" } });

@@ -138,6 +138,11 @@ func newCounter(state durable.State, env durable.Env) (durable.Object, error) {
 		mailbox(r.URL.Query().Get("key")) <- c.name
 		return nil
 	}))
+	// /crash ends the isolate's Go runtime: a goroutine panics.
+	c.mux.HandleFunc("/crash", func(w http.ResponseWriter, r *http.Request) {
+		go func() { panic("stressworker: crashing the runtime on purpose") }()
+		time.Sleep(time.Second)
+	})
 	c.mux.HandleFunc("/count", func(w http.ResponseWriter, r *http.Request) {
 		res, err := c.sql.Exec(`SELECT coalesce((SELECT count FROM n), 0)`)
 		var n int64
