@@ -6,6 +6,7 @@ export const workers = [
   { config: "wrangler.jsonc", pkg: "./village" },
   { config: "internal/conformance/worker/wrangler.jsonc", pkg: "./internal/conformance/worker" },
   { config: "e2e/stressworker/wrangler.jsonc", pkg: "./e2e/stressworker" },
+  { config: "e2e/streamworker/wrangler.jsonc", pkg: "./e2e/streamworker" },
 ];
 
 export default function setup() {

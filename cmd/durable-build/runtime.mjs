@@ -87,6 +87,17 @@ class Packer {
   }
 }
 
+// A body of known length up to INLINE_BODY bytes crosses into Go whole, in one
+// copy; a larger one, or one of unknown length, is streamed: Go reads it on
+// demand, in pieces of up to INLINE_BODY bytes (internal/bridge, stream_js.go
+// uses the same bound).
+const INLINE_BODY = 64 * 1024;
+const NOT_YET = Symbol("not yet");
+// pendingReads holds, per body reader, a read that host.read started and did
+// not wait for; leftovers, bytes read that did not fit Go's window.
+const pendingReads = new WeakMap();
+const leftovers = new WeakMap();
+
 // The helpers Go calls (internal/bridge). They take and return plain data.
 const host = {
   // sql runs a statement and returns [packed rows, rowsRead, rowsWritten]:
@@ -123,10 +134,78 @@ const host = {
     }
     return {};
   },
+  // stubFetch sends a request to an object. Its body is bytes, null, or a
+  // ReadableStream (Go's pipe, or a request body passed on); the answer's body
+  // is bytes when it is small and of known length, else its stream (stream).
   async stubFetch(stub, m) {
     const res = await stub.fetch(m.url, { method: m.method, headers: m.headers, body: m.body, signal: m.signal });
-    const body = res.body === null ? null : new Uint8Array(await res.arrayBuffer());
-    return { status: res.status, headers: [...res.headers], body };
+    const out = { status: res.status, headers: [...res.headers], body: null };
+    if (res.body !== null) {
+      if (inline(res.headers)) out.body = new Uint8Array(await res.arrayBuffer());
+      else out.stream = res.body;
+    }
+    return out;
+  },
+  // pipe makes the stream of a body that Go writes: Go writes chunks into
+  // writer, each write settling once the reader took the chunk.
+  pipe() {
+    const { readable, writable } = new TransformStream();
+    return { readable, writer: writable.getWriter() };
+  },
+  // read copies the next bytes of a body stream's reader, at most max, into
+  // window, a Uint8Array that Go keeps for the body, and returns how many, or
+  // -1 at the end. Go never holds a chunk: syscall/js frees what Go holds only
+  // when Go's collector runs, which a Go heap that does not grow rarely does.
+  // It gathers what has arrived, so that Go crosses the boundary once per
+  // window rather than once per network read, without waiting for more (an
+  // event stream's events go through one by one); a read it started and did
+  // not wait for, and bytes that did not fit, are kept for the next call.
+  async read(reader, window, max) {
+    const limit = Math.min(max, window.length);
+    let size = 0;
+    const take = (chunk) => {
+      const n = Math.min(chunk.byteLength, limit - size);
+      window.set(chunk.subarray(0, n), size);
+      size += n;
+      if (n < chunk.byteLength) leftovers.set(reader, chunk.subarray(n));
+    };
+    const left = leftovers.get(reader);
+    leftovers.delete(reader);
+    if (left) {
+      take(left);
+    } else {
+      const first = await (pendingReads.get(reader) ?? reader.read());
+      pendingReads.delete(reader);
+      if (first.done) return -1;
+      take(kvBytes(first.value));
+    }
+    while (size < limit && !leftovers.has(reader)) {
+      const next = pendingReads.get(reader) ?? reader.read();
+      pendingReads.delete(reader);
+      let timer;
+      const arrived = await Promise.race([next, new Promise((resolve) => (timer = setTimeout(resolve, 0, NOT_YET)))]);
+      clearTimeout(timer);
+      if (arrived === NOT_YET || arrived.done) {
+        pendingReads.set(reader, next);
+        break;
+      }
+      take(kvBytes(arrived.value));
+    }
+    return size;
+  },
+  // write sends the first n bytes of window, which Go fills and reuses, into
+  // a body stream Go writes; the promise settles once the reader took them.
+  write(writer, window, n) {
+    return writer.write(window.slice(0, n));
+  },
+  // cancel stops a body stream (or its reader) that will not be read further.
+  cancel(stream) {
+    stream.cancel().catch(() => {});
+  },
+  // end closes a body Go wrote, or aborts it when reason is given.
+  end(writer, reason) {
+    const ended = reason === undefined ? writer.close() : writer.abort(new Error(reason));
+    ended.catch(() => {});
   },
 };
 
@@ -439,15 +518,63 @@ const objectsGone =
       })
     : null;
 
+function inline(headers) {
+  const length = headers.get("content-length");
+  return length !== null && length !== "" && Number(length) <= INLINE_BODY;
+}
+
 async function requestMessage(request) {
-  const body = request.body === null ? null : new Uint8Array(await request.arrayBuffer());
-  return { method: request.method, url: request.url, headers: [...request.headers], body, signal: request.signal };
+  const m = { method: request.method, url: request.url, headers: [...request.headers], body: null, signal: request.signal };
+  if (request.body !== null) {
+    if (inline(request.headers)) m.body = new Uint8Array(await request.arrayBuffer());
+    else m.stream = request.body;
+  }
+  return m;
 }
 
 function toResponse(m) {
   const headers = new Headers();
   for (const [name, value] of m.headers) headers.append(name, value);
   return new Response(m.body, { status: m.status, headers });
+}
+
+// answer runs the Go call of an event, serve(), and returns the event's
+// Response and serve's promise, done. Go either resolves done with the whole
+// response, or streams it: it calls message.respond with the head and a body
+// stream it goes on writing, and resolves done (with null) only when the body
+// is closed, so the event and its pump stay in flight while Go writes. Should
+// done fail after the head went, the body is aborted.
+function answer(message, serve) {
+  let done;
+  const response = new Promise((resolve, reject) => {
+    let writer;
+    message.respond = (head) => {
+      try {
+        resolve(toResponse(head));
+      } catch (e) {
+        reject(e);
+        return false;
+      }
+      writer = head.writer;
+      return true;
+    };
+    done = serve();
+    done.then(
+      (m) => {
+        try {
+          if (m) resolve(toResponse(m));
+          else if (!writer) reject(new Error("the Go handler sent no response"));
+        } catch (e) {
+          reject(e);
+        }
+      },
+      (e) => {
+        writer?.abort(e).catch(() => {});
+        reject(e);
+      },
+    );
+  });
+  return { response, done };
 }
 
 function failure(e) {
@@ -486,19 +613,21 @@ export class Program {
   }
 
   async fetch(request, env) {
-    let ctx;
     try {
       const message = await requestMessage(request);
       const runtime = this.runtime?.alive ? this.runtime : await this.runtimeFor(env);
-      ctx = runtime.newContext();
-      return toResponse(await ctx.serve("front", message, env));
+      const ctx = runtime.newContext();
+      const { response, done } = answer(message, () => ctx.serve("front", message, env));
+      // The request's context is forgotten when Go is done with it, which for a
+      // streamed response is after its body.
+      const forget = () => {
+        runtime.contexts.delete(ctx.id);
+        if (runtime.alive) runtime.enter(() => runtime.api.closeContext(ctx.id));
+      };
+      done.then(forget, forget);
+      return await response;
     } catch (e) {
       return failure(e);
-    } finally {
-      if (ctx) {
-        ctx.runtime.contexts.delete(ctx.id);
-        if (ctx.runtime.alive) ctx.runtime.enter(() => ctx.runtime.api.closeContext(ctx.id));
-      }
     }
   }
 
@@ -527,7 +656,7 @@ export class Program {
     try {
       const message = await requestMessage(request);
       const ctx = await this.contextOf(object, className);
-      return toResponse(await ctx.serve("objectFetch", message));
+      return await answer(message, () => ctx.serve("objectFetch", message)).response;
     } catch (e) {
       return failure(e);
     }

@@ -4,6 +4,7 @@ package bridge
 
 import (
 	"context"
+	"errors"
 	"log"
 	"net/http"
 	"syscall/js"
@@ -11,9 +12,14 @@ import (
 	"github.com/durableobjects-on-go/durable/internal/serving"
 )
 
-// serve serves one event of c on its own goroutine and resolves the event's
-// promise, in c's context, with the response as plain data. handler finds (or
-// builds) the handler.
+// serve serves one event of c on its own goroutine and answers it in c's
+// context. The request body is read from its JavaScript stream on demand. A
+// response the handler finishes before sending anything resolves the event's
+// promise whole, as plain data; a streamed one is sent through the request's
+// respond callback (head and body stream) as soon as the handler flushes, and
+// the event stays in flight until the handler returned and its body is
+// closed: every chunk is written from c. handler finds (or builds) the
+// handler.
 func serve(c *ioContext, data, resolve js.Value, handler func() (http.Handler, error)) {
 	defer c.endEvent()
 	ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
@@ -21,8 +27,43 @@ func serve(c *ioContext, data, resolve js.Value, handler func() (http.Handler, e
 	stop := func() {}
 	c.run(func() error { stop = onAbort(c, data.Get("signal"), cancel); return nil })
 
+	msg := messageFromJS(data)
+	var body *jsBody
+	if s := data.Get("stream"); s.Type() == js.TypeObject {
+		body = newJSBody(c, ctx, s)
+		msg.Stream = body
+	}
+	var sink *jsSink
+	var start serving.StartFunc
+	if respond := data.Get("respond"); respond.Type() == js.TypeFunction {
+		start = func(head serving.Message) (serving.BodySink, error) {
+			err := c.run(func() error {
+				readable, s, err := newPipe(c, ctx)
+				if err != nil {
+					return err
+				}
+				obj := messageToJS(head)
+				obj.Set("body", readable)
+				obj.Set("writer", s.writer)
+				if !respond.Invoke(obj).Truthy() {
+					// runtime.mjs failed the event; end the stream with it.
+					s.Close(errors.New("durable: the response was refused"))
+					sink = s
+					return errors.New("durable: workerd refused the response (see the log)")
+				}
+				sink = s
+				return nil
+			})
+			if err != nil {
+				return nil, err
+			}
+			return sink, nil
+		}
+	}
+
 	var m serving.Message
-	req, err := serving.NewRequest(ctx, messageFromJS(data))
+	streamed := false
+	req, err := serving.NewRequest(ctx, msg)
 	var h http.Handler
 	if err == nil {
 		h, err = handler()
@@ -30,11 +71,23 @@ func serve(c *ioContext, data, resolve js.Value, handler func() (http.Handler, e
 	if err != nil {
 		m = serving.ErrorMessage(err, log.Printf)
 	} else {
-		m = serving.Serve(h, req, log.Printf)
+		m, streamed = serving.ServeStream(h, req, log.Printf, start)
 	}
 	c.run(func() error {
 		stop()
-		resolve.Invoke(messageToJS(m))
+		// As net/http's server does, close the request body: a body the
+		// handler left unread is cancelled, so its sender stops.
+		if body != nil {
+			body.Close()
+		}
+		if sink != nil {
+			sink.end()
+		}
+		if streamed || sink != nil {
+			resolve.Invoke(js.Null())
+		} else {
+			resolve.Invoke(messageToJS(m))
+		}
 		return nil
 	})
 }

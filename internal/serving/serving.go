@@ -12,7 +12,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"runtime/debug"
 	"strconv"
 	"strings"
 
@@ -26,14 +25,34 @@ type Message struct {
 	URL    string      // requests only
 	Status int         // responses only
 	Header [][2]string // name-value pairs, in order; a name may repeat
-	Body   []byte      // nil: no body
+	Body   []byte      // nil: no body (unless Stream is set)
+
+	// Stream, when not nil, is the body, read on demand; Body is then unused.
+	// Its length is the Content-Length header's, or unknown.
+	Stream io.ReadCloser
+}
+
+// streamLength is the length of a streamed body: its Content-Length, or -1.
+func streamLength(header [][2]string) int64 {
+	for _, kv := range header {
+		if strings.EqualFold(kv[0], "Content-Length") {
+			if n, err := strconv.ParseInt(strings.TrimSpace(kv[1]), 10, 64); err == nil && n >= 0 {
+				return n
+			}
+		}
+	}
+	return -1
 }
 
 // NewRequest turns an incoming request Message into the *http.Request a handler
 // serves, the way net/http's server would fill it.
 func NewRequest(ctx context.Context, m Message) (*http.Request, error) {
 	var body io.Reader = http.NoBody
-	if m.Body != nil {
+	length := int64(len(m.Body))
+	switch {
+	case m.Stream != nil:
+		body, length = m.Stream, streamLength(m.Header)
+	case m.Body != nil:
 		body = bytes.NewReader(m.Body)
 	}
 	req, err := http.NewRequestWithContext(ctx, m.Method, m.URL, body)
@@ -45,7 +64,7 @@ func NewRequest(ctx context.Context, m Message) (*http.Request, error) {
 	}
 	// As net/http's server does, the Host header becomes Request.Host only.
 	req.Header.Del("Host")
-	req.ContentLength = int64(len(m.Body))
+	req.ContentLength = length
 	req.RequestURI = req.URL.RequestURI()
 	req.Host = req.URL.Host
 	if ip := req.Header.Get("CF-Connecting-IP"); ip != "" {
@@ -74,8 +93,30 @@ func OutgoingMessage(req *http.Request) (Message, error) {
 	return m, nil
 }
 
+// OutgoingStream is OutgoingMessage for a runtime that can stream: a body whose
+// length is known and at most inline bytes is read into Body; any other body
+// is left in Stream, to be read as it is sent.
+func OutgoingStream(req *http.Request, inline int64) (Message, error) {
+	if req.Body == nil || req.Body == http.NoBody || (req.ContentLength > 0 && req.ContentLength <= inline) {
+		return OutgoingMessage(req)
+	}
+	body := req.Body
+	req.Body = nil // read by the stream alone
+	m, err := OutgoingMessage(req)
+	req.Body = body
+	if err != nil {
+		return m, err
+	}
+	m.Stream = body
+	return m, nil
+}
+
 // NewResponse turns a response Message from a stub into an *http.Response.
 func NewResponse(req *http.Request, m Message) *http.Response {
+	body, length := io.NopCloser(bytes.NewReader(m.Body)), int64(len(m.Body))
+	if m.Stream != nil {
+		body, length = m.Stream, streamLength(m.Header)
+	}
 	h := make(http.Header, len(m.Header))
 	for _, kv := range m.Header {
 		h.Add(kv[0], kv[1])
@@ -91,8 +132,8 @@ func NewResponse(req *http.Request, m Message) *http.Response {
 		ProtoMajor:    1,
 		ProtoMinor:    1,
 		Header:        h,
-		Body:          io.NopCloser(bytes.NewReader(m.Body)),
-		ContentLength: int64(len(m.Body)),
+		Body:          body,
+		ContentLength: length,
 		Request:       req,
 	}
 }
@@ -105,76 +146,6 @@ func headerPairs(h http.Header) [][2]string {
 		}
 	}
 	return pairs
-}
-
-// recorder is the http.ResponseWriter given to handlers: it buffers the response,
-// which is handed to workerd whole when the handler returns.
-type recorder struct {
-	header http.Header
-	sent   http.Header // header as it was at WriteHeader: later changes are not sent
-	status int
-	body   bytes.Buffer
-}
-
-func (r *recorder) Header() http.Header { return r.header }
-
-func (r *recorder) WriteHeader(code int) {
-	if r.status != 0 {
-		return
-	}
-	if code < 100 || code > 999 {
-		panic(fmt.Sprintf("invalid WriteHeader code %v", code))
-	}
-	if code >= 100 && code < 200 && code != http.StatusSwitchingProtocols {
-		return // informational responses are not forwarded
-	}
-	r.status = code
-	r.sent = r.header.Clone()
-}
-
-func (r *recorder) Write(p []byte) (int, error) {
-	r.WriteHeader(http.StatusOK)
-	if !bodyAllowed(r.status) {
-		return 0, http.ErrBodyNotAllowed
-	}
-	return r.body.Write(p)
-}
-
-func bodyAllowed(status int) bool {
-	return !(status >= 100 && status < 200) && status != http.StatusNoContent && status != http.StatusResetContent && status != http.StatusNotModified
-}
-
-// Serve runs h on req and returns the response as plain data. A panic in h becomes
-// a 500 for this request only; the panic and its stack go to logf (workerd's
-// console, or the test's log).
-func Serve(h http.Handler, req *http.Request, logf func(format string, args ...any)) (m Message) {
-	rec := &recorder{header: make(http.Header)}
-	defer func() {
-		if p := recover(); p != nil {
-			if p != http.ErrAbortHandler {
-				logf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
-			}
-			m = textMessage(http.StatusInternalServerError, "Internal Server Error\n")
-		}
-	}()
-	h.ServeHTTP(rec, req)
-	rec.WriteHeader(http.StatusOK)
-	if rec.status < 200 || rec.status > 599 {
-		// workerd's Response takes 200-599 only (101 with a WebSocket, which the
-		// SDK does not offer yet).
-		return ErrorMessage(fmt.Errorf("%s %s: the handler answered status %d; a Worker's response status must be 200 to 599", req.Method, req.URL.Path, rec.status), logf)
-	}
-	m = Message{Status: rec.status, Header: headerPairs(rec.sent)}
-	if bodyAllowed(rec.status) {
-		m.Body = rec.body.Bytes()
-		if rec.sent.Get("Content-Type") == "" && len(m.Body) > 0 && rec.sent.Get("Content-Encoding") == "" {
-			m.Header = append(m.Header, [2]string{"Content-Type", http.DetectContentType(m.Body)})
-		}
-	}
-	if req.Method == http.MethodHead {
-		m.Body = nil // as net/http's server does: the headers describe the GET
-	}
-	return m
 }
 
 func textMessage(status int, text string) Message {
