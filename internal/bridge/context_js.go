@@ -6,6 +6,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"syscall/js"
@@ -36,9 +37,9 @@ type ioContext struct {
 	label string // for error messages
 
 	mu       sync.Mutex
-	inflight int           // events in flight
-	queue    []*routedCall // calls waiting for the context's pump
-	woken    bool          // the pump has been asked to drain
+	inflight int     // events in flight
+	turns    []*turn // goroutines waiting for the pump's next turn
+	woken    bool    // the pump has been asked for a turn
 	closed   bool
 
 	// transactions counts the Storage.Transaction functions running now in this
@@ -47,67 +48,102 @@ type ioContext struct {
 	transactions int
 }
 
-// routedCall is a call queued for a context's pump.
-type routedCall struct {
-	fn       func() error
-	done     chan struct{}
-	err      error
-	panicked any
-}
-
-func (c *routedCall) execute() {
-	defer close(c.done)
-	defer func() { c.panicked = recover() }()
-	c.err = c.fn()
+// turn is a goroutine's wait for its context's pump.
+type turn struct {
+	ready chan struct{} // closed when the pump has entered Go in the context
+	err   error         // set before ready is closed when no turn will come
 }
 
 // run runs fn, which calls into JavaScript, in c's I/O context: at once when
-// Go is running in it now, otherwise on c's pump, waiting until it has run. A
-// panic in fn is raised again on the caller's goroutine.
+// Go is running in it now, otherwise after waiting for c's pump to enter Go in
+// it.
+//
+// The calls run on their own goroutine, never inside a JavaScript callback:
+// a goroutine can be parked anywhere (a GC assist, a lock), and Go then hands
+// control back to JavaScript; a callback parked that way would return to
+// JavaScript early, and finish later in whatever context enters Go next. A
+// goroutine parked between its check and its call is the same story, smaller:
+// workerd refuses a call from the wrong context before it does anything, so
+// run waits for another turn and calls again.
 func (c *ioContext) run(fn func() error) error {
-	if !routing || currentContext.Load() == c.id {
+	if !routing {
 		return fn()
 	}
-	return c.queueAndWait(fn)
+	for attempt := 0; ; attempt++ {
+		if currentContext.Load() != c.id {
+			if c.inTransaction() {
+				// The transaction function was parked and resumed elsewhere:
+				// workerd has ended the transaction; nothing may run outside it.
+				return errTransactionInterrupted
+			}
+			if err := c.waitForTurn(); err != nil {
+				return err
+			}
+			if currentContext.Load() != c.id {
+				continue // parked on the way: wait again
+			}
+		}
+		err := fn()
+		if !isWrongContext(err) || attempt == maxWrongContextRetries {
+			return err
+		}
+	}
 }
 
-// queueAndWait queues fn for c's pump and waits until the pump has run it.
-func (c *ioContext) queueAndWait(fn func() error) error {
-	call := &routedCall{fn: fn, done: make(chan struct{})}
+// maxWrongContextRetries bounds how often run calls again after workerd
+// refused a call as coming from another context.
+const maxWrongContextRetries = 8
+
+// errTransactionInterrupted reports a Storage.Transaction function that Go
+// parked (a GC assist, a lock, a channel) while workerd waited for it to
+// return: workerd rolled the transaction back.
+var errTransactionInterrupted = errors.New("the transaction function was interrupted: Go paused it (garbage collection, a lock, a channel) while workerd waited, so workerd rolled the transaction back; keep the function short and free of waits, and try again")
+
+// isWrongContext reports whether workerd refused a call because it came from
+// another request's or object's I/O context.
+func isWrongContext(err error) bool {
+	return err != nil && strings.Contains(err.Error(), "Cannot perform I/O on behalf of a different")
+}
+
+// waitForTurn asks c's pump to enter Go and waits until it has; the caller
+// then runs while Go is in c's context.
+func (c *ioContext) waitForTurn() error {
+	t := &turn{ready: make(chan struct{})}
 	c.mu.Lock()
 	if c.inflight == 0 || c.closed {
 		c.mu.Unlock()
 		return fmt.Errorf("%s: %w", c.label, errNoEvent)
 	}
-	c.queue = append(c.queue, call)
+	c.turns = append(c.turns, t)
 	wake := !c.woken
 	c.woken = true
 	c.mu.Unlock()
 	if wake {
 		wakeContext.Invoke(c.id)
 	}
-	<-call.done
-	if call.panicked != nil {
-		panic(call.panicked)
-	}
-	return call.err
+	<-t.ready
+	return t.err
 }
 
-// drain runs the calls queued for c. The pump calls it, in c's context.
+// drain gives their turn to the goroutines waiting for one. The pump calls it,
+// in c's context; they run as soon as it returns, before Go returns to
+// JavaScript, so still in c's context. It does nothing that can wait.
 func (c *ioContext) drain() {
-	for {
-		c.mu.Lock()
-		queue := c.queue
-		c.queue = nil
-		c.woken = false
-		c.mu.Unlock()
-		if len(queue) == 0 {
-			return
-		}
-		for _, call := range queue {
-			call.execute()
-		}
+	c.mu.Lock()
+	turns := c.turns
+	c.turns = nil
+	c.woken = false
+	c.mu.Unlock()
+	for _, t := range turns {
+		close(t.ready)
 	}
+}
+
+// inTransaction reports whether a Storage.Transaction function of c is running.
+func (c *ioContext) inTransaction() bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.transactions > 0
 }
 
 // beginEvent records an event entering c. It runs in the entry point, in c's
@@ -118,20 +154,20 @@ func (c *ioContext) beginEvent() {
 	c.mu.Unlock()
 }
 
-// endEvent records that an event of c ended; when it was the last, calls still
-// queued fail, since no pump will run them.
+// endEvent records that an event of c ended; when it was the last, goroutines
+// still waiting for a turn fail, since no pump will give them one.
 func (c *ioContext) endEvent() {
 	c.mu.Lock()
 	c.inflight--
-	var orphans []*routedCall
+	var orphans []*turn
 	if c.inflight == 0 {
-		orphans, c.queue = c.queue, nil
+		orphans, c.turns = c.turns, nil
 		c.woken = false
 	}
 	c.mu.Unlock()
-	for _, call := range orphans {
-		call.err = fmt.Errorf("%s: %w", c.label, errNoEvent)
-		close(call.done)
+	for _, t := range orphans {
+		t.err = fmt.Errorf("%s: %w", c.label, errNoEvent)
+		close(t.ready)
 	}
 }
 

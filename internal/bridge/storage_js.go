@@ -40,11 +40,12 @@ func (s *storage) KV() durable.KV   { return s.kv }
 // makes the JavaScript callback throw, which rolls the transaction back.
 func (s *storage) Transaction(fn func() error) error {
 	var fnErr, err error
-	var panicked bool
+	var panicked, finished bool
 	var panicValue any
 	c := s.ctx
 	runErr := c.run(func() error {
 		cb := c.funcOf(func([]js.Value) (ret any) {
+			defer func() { finished = true }()
 			c.mu.Lock()
 			c.transactions++
 			c.mu.Unlock()
@@ -63,6 +64,11 @@ func (s *storage) Transaction(fn func() error) error {
 		})
 		defer release(cb)
 		_, err = call(host, "transaction", s.v, cb)
+		if err == nil && !finished {
+			// The callback was parked and JavaScript went on without its
+			// answer, which counts as a rollback.
+			err = errTransactionInterrupted
+		}
 		return nil
 	})
 	if runErr != nil {
