@@ -218,8 +218,11 @@ func release(fns ...js.Func) {
 }
 
 // await starts a JavaScript promise in c's context and waits for it to settle
-// or for ctx to end. The callbacks release themselves when it settles, so an
-// await abandoned through ctx leaks nothing once the promise settles.
+// or for ctx to end. workerd runs the reactions of a promise in the context
+// that made it, even when another context settles it, so the callbacks enter
+// Go as c and the goroutine goes on there without waiting for a turn. They
+// release themselves when it settles, so an await abandoned through ctx leaks
+// nothing once the promise settles.
 func (c *ioContext) await(ctx context.Context, start func() (js.Value, error)) (js.Value, error) {
 	if err := c.checkCanWait(); err != nil {
 		return js.Undefined(), err
@@ -235,12 +238,12 @@ func (c *ioContext) await(ctx context.Context, start func() (js.Value, error)) (
 			return err
 		}
 		var onOK, onErr js.Func
-		onOK = anyFuncOf(func(args []js.Value) any {
+		onOK = c.funcOf(func(args []js.Value) any {
 			ch <- result{v: firstArg(args)}
 			release(onOK, onErr)
 			return nil
 		})
-		onErr = anyFuncOf(func(args []js.Value) any {
+		onErr = c.funcOf(func(args []js.Value) any {
 			ch <- result{err: errorFromJS(firstArg(args))}
 			release(onOK, onErr)
 			return nil

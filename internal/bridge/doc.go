@@ -52,7 +52,8 @@
 //     it at every entry into Go (a Go timer firing, a promise settling) and
 //     restores the outer value when a nested entry returns; the entries that know
 //     their context set it: objectFetch and front (an event begins), drain (a pump
-//     runs queued calls), and the synchronous Storage.Transaction callback.
+//     gives waiting goroutines their turn), the callbacks of a promise awaited
+//     for a context, and the synchronous Storage.Transaction callback.
 //   - Routing. Every call for a context goes through ioContext.run: when the
 //     context is current it runs at once (one comparison); otherwise the
 //     goroutine asks for a turn, the context's pump is woken, enters Go through
@@ -63,9 +64,9 @@
 //     even from inside a callback, which would finish later in another context.
 //     For the same reason a call workerd refuses as coming from another context
 //     (it refuses before doing anything) waits for another turn and is made
-//     again. Promises started in a context are awaited by callbacks that claim
-//     no context, so what a goroutine does next is routed again rather than
-//     trusted to run where the promise settled.
+//     again. A promise started in a context is awaited by callbacks that
+//     enter Go as that context: workerd runs a promise's reactions in the
+//     context that made it, even when another context settles it.
 //   - Pumps. While an event is in flight, runtime.mjs keeps a pump for it: an async
 //     loop inside the event that waits on a promise, and when Go wakes it, enters
 //     Go through drain. Resolving a promise created by another event runs its
