@@ -9,9 +9,9 @@
 // workerd ties every JavaScript call to the I/O context of the event on the
 // stack, while Go runs whatever goroutines are runnable whenever it is entered.
 // So each context (an object instance, or one front request) has a number, and
-// while it has events in flight a pump: an async loop running in that context,
-// which Go wakes to run the calls its goroutines queued for that context.
-// internal/bridge/doc.go explains the model in full.
+// each event in flight a pump: an async loop in that event, which Go wakes when
+// goroutines wait to call JavaScript in that context, and which enters Go there
+// to let them. internal/bridge/doc.go explains the model in full.
 import "./wasm_exec.mjs";
 
 const encoder = new TextEncoder();
