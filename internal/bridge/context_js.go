@@ -25,7 +25,7 @@ var currentContext atomic.Int32
 // the stack.
 var routing = true
 
-// ErrNoEvent is returned by a call into workerd for a context with no event in
+// errNoEvent is returned by a call into workerd for a context with no event in
 // flight: a goroutine outlived the request that started it, or the object's
 // last event ended. workerd allows I/O only while an event is in flight.
 var errNoEvent = errors.New("no event in flight: workerd allows storage, stub and other I/O calls only while a request to the object (or the front request) is being handled; finish the work before the handler returns")
