@@ -76,6 +76,7 @@ type namespace struct {
 	class   string
 	ids     *idFactory
 	binding string
+	front   bool // made from the front handler's env
 }
 
 func (n *namespace) IDFromName(name string) durable.ID { return n.ids.fromName(name) }

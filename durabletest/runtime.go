@@ -239,7 +239,7 @@ func (rt *Runtime) frontHandler() (http.Handler, error) {
 	rt.frontMu.Lock()
 	defer rt.frontMu.Unlock()
 	if rt.frontReady == nil {
-		h, err := serving.BuildFront(rt.worker.Front, rt.env)
+		h, err := serving.BuildFront(rt.worker.Front, &env{rt: rt, front: true})
 		if err != nil {
 			return nil, err
 		}
@@ -505,6 +505,11 @@ func (rt *Runtime) response(m serving.Message) serving.Message {
 
 // stubFetch sends req from the calling event (if any) to the object target of ns.
 func (rt *Runtime) stubFetch(ns *namespace, target *id, req *http.Request) (*http.Response, error) {
+	if ns.front {
+		if ev, _ := req.Context().Value(eventKey{}).(*event); ev == nil || ev.owner != rt.front {
+			return nil, fmt.Errorf("durable: stub fetch %s: %w", req.URL, serving.ErrFrontStubContext)
+		}
+	}
 	out, err := serving.OutgoingMessage(req)
 	if err != nil {
 		return nil, err
@@ -632,14 +637,19 @@ func jsHeaders(pairs [][2]string) [][2]string {
 }
 
 // env implements durable.Env.
-type env struct{ rt *Runtime }
+// env is the Worker's bindings. The front handler's is marked: its stubs must
+// fetch with the context of the request being served, as on workerd.
+type env struct {
+	rt    *Runtime
+	front bool
+}
 
 func (e *env) Namespace(binding string) (durable.Namespace, error) {
 	class, ok := e.rt.bindings[binding]
 	if !ok {
 		return nil, fmt.Errorf("%w: %q is not a Durable Object namespace binding; add it to durable_objects.bindings in wrangler.jsonc", durable.ErrNoBinding, binding)
 	}
-	return &namespace{rt: e.rt, class: class, ids: e.rt.ids[class], binding: binding}, nil
+	return &namespace{rt: e.rt, class: class, ids: e.rt.ids[class], binding: binding, front: e.front}, nil
 }
 
 func (e *env) Var(name string) (string, bool) {

@@ -1,6 +1,7 @@
 package durabletest_test
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -305,5 +306,48 @@ func TestOverlappingTransactionsFailLoudly(t *testing.T) {
 	}
 	if _, err := st.SQL().Exec(`CREATE TABLE after (a)`); err != nil {
 		t.Errorf("storage after the overlap: %v", err)
+	}
+}
+
+// As on workerd, the front handler's stub fetch must carry the served
+// request's context: that is how it runs in that request's I/O context.
+func TestFrontStubFetchNeedsTheRequestContext(t *testing.T) {
+	w := durable.Worker{
+		Front: func(env durable.Env) http.Handler {
+			ns, err := env.Namespace("Echo")
+			if err != nil {
+				panic(err)
+			}
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				stub := ns.Get(ns.IDFromName("e"))
+				for _, ctx := range []context.Context{r.Context(), context.Background()} {
+					req, _ := http.NewRequestWithContext(ctx, "GET", "https://echo/", nil)
+					resp, err := stub.Fetch(req)
+					if err != nil {
+						fmt.Fprintln(w, "error:", err)
+						continue
+					}
+					resp.Body.Close()
+					fmt.Fprintln(w, resp.StatusCode)
+				}
+			})
+		},
+		Objects: map[string]durable.Constructor{
+			"Echo": func(durable.State, durable.Env) (durable.Object, error) {
+				return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), nil
+			},
+		},
+	}
+	rt := durabletest.New(t, w, nil)
+	got := body(t, rt.Fetch(httptest.NewRequest("GET", "/", nil)))
+	lines := strings.Split(strings.TrimSpace(got), "\n")
+	if len(lines) != 2 || lines[0] != "200" || !strings.Contains(lines[1], "http.NewRequestWithContext(r.Context()") {
+		t.Fatalf("got %q", got)
+	}
+	// A test's own stubs are not the front handler's: any context will do.
+	ns := rt.Namespace("Echo")
+	req, _ := http.NewRequestWithContext(context.Background(), "GET", "https://echo/", nil)
+	if _, err := ns.Get(ns.IDFromName("e")).Fetch(req); err != nil {
+		t.Fatalf("a test's stub fetch: %v", err)
 	}
 }

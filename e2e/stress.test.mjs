@@ -57,6 +57,13 @@ describe("one Go runtime for the isolate", () => {
     expect(counts.map((r) => r.text)).toEqual(["10", "10", "10"]);
   });
 
+  test("a front handler's stub fetch without the request's context is refused, saying how to fix it", async () => {
+    const r = await get(server, `/background-stub/${run}-bg`);
+    expect(r.status).toBe(500);
+    expect(r.text).toContain("http.NewRequestWithContext(r.Context(), ...)");
+    expect((await get(server, `/c/${run}-bg/count`)).text).toBe("0");
+  });
+
   test("stress: 100 objects, timers, channels across objects, stubs, SQL: no errors, exact counts", async () => {
     const { requests, failed, wrong, want } = await load(server, { objects: 100, work: 3, front: 2, timeoutMs: 30_000 });
     console.log(`stress: ${requests} overlapping requests over 100 objects; ${failed.length} failed; every count ${want}: ${wrong.length === 0}`);

@@ -9,6 +9,7 @@
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -45,6 +46,14 @@ func front(env durable.Env) http.Handler {
 		ms, _ := strconv.Atoi(r.URL.Query().Get("ms"))
 		time.Sleep(time.Duration(ms) * time.Millisecond)
 		relay(w, r, counters, r.PathValue("name"), "/incr")
+	})
+	// /background-stub/{name} fetches a stub with a context that is not the
+	// request's: the SDK refuses it, as the fetch could not run in its context.
+	mux.HandleFunc("/background-stub/{name}", func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequestWithContext(context.Background(), http.MethodPost, "https://counter/incr", nil)
+		if _, err := counters.Get(counters.IDFromName(r.PathValue("name"))).Fetch(req); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
 	})
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")

@@ -132,7 +132,7 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 		c = s.ns.owner
 	}
 	if c == nil {
-		return nil, fmt.Errorf("durable: stub fetch %s: the request's context does not come from a front request: build it with http.NewRequestWithContext(r.Context(), ...) from the request being served", req.URL)
+		return nil, fmt.Errorf("durable: stub fetch %s: %w", req.URL, serving.ErrFrontStubContext)
 	}
 	if err := c.checkCanWait(); err != nil {
 		return nil, fmt.Errorf("durable: stub fetch %s: %w", req.URL, err) // before anything is sent

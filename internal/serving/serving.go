@@ -193,3 +193,9 @@ func Construct(ctor durable.Constructor, s durable.State, e durable.Env) (obj du
 	}
 	return obj, err
 }
+
+// ErrFrontStubContext is the error of a stub fetch made by the front handler
+// with a request whose context is not the one of the request being served:
+// on workerd the fetch must run in that request's I/O context, which the
+// context carries. Both runtimes refuse it the same way.
+var ErrFrontStubContext = errors.New("the request's context does not come from the front request being served: build it with http.NewRequestWithContext(r.Context(), ...)")
