@@ -17,6 +17,8 @@ import "./wasm_exec.mjs";
 const encoder = new TextEncoder();
 const ROLLBACK = Symbol("rollback");
 const KEEP_ALIVE_MS = 10_000;
+// BACKUP_GRACE_MS is how much later than a Go wake-up its backup fires.
+const BACKUP_GRACE_MS = 50;
 
 // kvBytes turns a stored KV value into bytes for Go: bytes as they are, strings as
 // UTF-8, any other value (written by JavaScript code) as its JSON text.
@@ -305,21 +307,34 @@ class Pump {
   }
 }
 
-// Timers runs Go's timer events. Go asks for one wake-up at a time; a JavaScript
-// timer fires only in the event that set it, and that event may end first, so
-// the timer is set by one event in flight and moved to another one when that
-// event ends.
+// Timers runs Go's timer events. Go asks for one wake-up at a time, while some
+// goroutine runs. The wake-up is set in the context Go runs in then, which is
+// most often the sleeping goroutine's own: the timer fires there and enters Go
+// as that context, so the goroutine goes on where it belongs. (Waking it from
+// another context, through that context's pump, has been seen to hand it
+// another event's trace span under load: see "Known limit" in
+// internal/bridge/doc.go.) A JavaScript timer fires only while the context
+// that set it lives, so every wake-up also has a backup, set by one event in
+// flight (moved to another when that event ends), which fires a little later,
+// or at once when Go asked from no known context.
 class Timers {
   constructor(runtime) {
     this.runtime = runtime;
-    this.due = new Map(); // Go's timeout id → time it is due (ms)
+    this.due = new Map(); // Go's timeout id → time the backup is due (ms)
     this.nextID = 1;
-    this.armed = null; // { pump, at, handle }
+    this.armed = null; // the backup: { pump, at, handle }
   }
 
   schedule(delay) {
     const id = this.nextID++;
-    this.due.set(id, Date.now() + delay);
+    const rt = this.runtime;
+    const ctx = rt.contexts.get(rt.current());
+    if (ctx?.active) {
+      setTimeout(() => this.fireIn(ctx, id), Math.max(0, delay));
+      this.due.set(id, Date.now() + delay + BACKUP_GRACE_MS);
+    } else {
+      this.due.set(id, Date.now() + delay);
+    }
     this.rearm();
     return id;
   }
@@ -334,8 +349,18 @@ class Timers {
     return at;
   }
 
-  // rearm makes sure an event in flight holds a timer for the earliest due
-  // Go timer.
+  // fireIn runs a wake-up set in the context ctx, which the timer runs in.
+  fireIn(ctx, id) {
+    const rt = this.runtime;
+    // Go clears the event it handled; should it miss one, it gets another try.
+    for (let tries = 0; tries < 3 && rt.alive && this.due.has(id); tries++) {
+      rt.enter(() => rt.resumeAs(ctx.id));
+    }
+    this.due.delete(id);
+  }
+
+  // rearm makes sure an event in flight holds the backup for the earliest
+  // wake-up.
   rearm() {
     const at = this.earliest();
     if (at === Infinity) return;
@@ -359,11 +384,12 @@ class Timers {
     return undefined;
   }
 
+  // fire runs the backup: Go runs with no context known, so every call the
+  // woken goroutines make is routed.
   fire(armed) {
     if (this.armed !== armed) return;
     this.armed = null;
     const rt = this.runtime;
-    // Go clears the event it handled; should it miss one, it gets another try.
     for (let tries = 0; tries < 3 && rt.alive && this.earliest() <= Date.now(); tries++) {
       rt.enter(() => rt.go._resume());
     }
@@ -372,7 +398,7 @@ class Timers {
     if (rt.alive) this.rearm();
   }
 
-  // leave moves the timer away from an event that ends.
+  // leave moves the backup away from an event that ends.
   leave(pump) {
     if (this.armed?.pump !== pump) return;
     clearTimeout(this.armed.handle);
@@ -398,13 +424,15 @@ class GoRuntime {
       runtime.timers.clear(go.mem.getInt32(sp + 8, true));
     };
     const instance = await WebAssembly.instantiate(module, go.importObject);
-    // Every entry into Go starts with no context known; the Go function entered
-    // sets its own. A nested entry restores the outer context when it returns.
+    // Every entry into Go starts with no context known (unless resumeAs says
+    // which); the Go function entered sets its own. A nested entry restores
+    // the outer context when it returns.
     const resume = go._resume.bind(go);
     go._resume = () => {
       const slot = runtime.slot;
       const outer = slot ? go.mem.getInt32(slot, true) : 0;
-      if (slot) go.mem.setInt32(slot, 0, true);
+      if (slot) go.mem.setInt32(slot, runtime.entering, true);
+      runtime.entering = 0;
       try {
         resume();
       } finally {
@@ -433,6 +461,7 @@ class GoRuntime {
   constructor(go) {
     this.go = go;
     this.slot = 0; // address of Go's current-context variable
+    this.entering = 0; // the context the next entry into Go runs in, if known
     this.contexts = new Map(); // context id → IOContext
     this.active = new Set(); // contexts with events in flight
     this.nextContext = 1;
@@ -469,6 +498,18 @@ class GoRuntime {
       }
       throw e;
     }
+  }
+
+  // current is the context Go runs in now, as Go knows it (0: not known).
+  current() {
+    return this.slot && !this.go.exited ? this.go.mem.getInt32(this.slot, true) : 0;
+  }
+
+  // resumeAs enters Go for its timers in the context ctxID, which the caller
+  // runs in.
+  resumeAs(ctxID) {
+    this.entering = ctxID;
+    this.go._resume();
   }
 
   newContext() {

@@ -80,11 +80,14 @@
 //     its response has been sent; an object's when workerd drops the instance
 //     (a FinalizationRegistry in runtime.mjs), so the registry does not grow.
 //   - Timers. Go asks JavaScript for one wake-up at a time (runtime's
-//     scheduleTimeoutEvent). A JavaScript timer fires only in the event that set
-//     it, so runtime.mjs sets it inside one pump, moves it to another pump when
-//     that event ends, and parks it when no event is in flight (the next event
-//     picks it up). When it fires, Go runs with no context known: everything the
-//     woken goroutines do is routed.
+//     scheduleTimeoutEvent), while some goroutine runs. runtime.mjs sets it in
+//     the context Go runs in then (most often the sleeping goroutine's), and
+//     when it fires it enters Go as that context. A JavaScript timer fires only
+//     while its context lives, so each wake-up also has a backup a little
+//     later, set inside one pump, moved to another pump when that event ends,
+//     and parked when no event is in flight (the next event picks it up). When
+//     the backup fires, Go runs with no context known: everything the woken
+//     goroutines do is routed.
 //   - Keep-alive. workerd cancels a request that waits on nothing it can see
 //     ("hung"). An event whose handler waits on another context (a timer hosted
 //     there, a channel another request feeds) holds a long timer of its own.
@@ -103,21 +106,26 @@
 //
 // Under long, timer-heavy load an object's calls can start failing with
 // workerd's "Cannot perform I/O on behalf of a different Durable Object (I/O
-// type: SpanParent)", then keep failing for that object's events in flight. It
-// shows after some thousands of requests whose object handlers sleep on a Go
-// timer (4,000 requests from 32 connections over 200 objects, each sleeping 1
-// ms: in about one run in four, after 2,300 to 3,800 requests); handlers that
-// wait on stubs, storage or their own requests have not shown it, and neither
-// has the stress test. What is known: the failing call runs on a pump that was
-// woken from another object's context (a Go timer fires in whichever event
-// hosts it); the I/O context is the object's own (its storage answers
+// type: SpanParent)", then keep failing for that object's events in flight.
+// What is known: the failing call runs on a pump woken from another object's
+// context; its I/O context is the object's own (its storage answers
 // databaseSize), but the trace span workerd attaches to SQL calls belongs to
 // another event. It is not Go's garbage collector (it happens with GOGC=off),
 // not a reused JavaScript handle, not the FinalizationRegistry, and neither
 // re-entering through a snapshot of the event's async context
 // (AsyncLocalStorage.snapshot) nor through a promise chained from the event's
-// start avoids it. The next step is to host Go's timers in each object's own
-// events, so that no timer wakes an object from another one.
+// start avoids it.
+//
+// What helped: waking a goroutine from its own context. Go's timer is now set
+// in the context Go runs in when it asks (most often the sleeping goroutine's),
+// and fires there. 4,000 requests from 32 connections over 200 objects that
+// each sleep 1 ms failed in about one run in four (every run with GOGC=off),
+// after 2,300 to 3,800 requests; they now pass every run. Mixed sleeps (0 to
+// 2 ms, so that one object's timer wakes another's goroutine) still fail in
+// about one run in two. Handlers that wait on stubs, storage or their own
+// requests wake in their own context and have not shown it, and neither has
+// the stress test. The next step is a wake-up per context: each context's
+// goroutines woken by their own timer.
 //
 // Routing is switched off only by the DURABLE_UNSAFE_ROUTING=off variable, which
 // exists for the test that shows the failures it prevents (e2e/stress.test.mjs).
