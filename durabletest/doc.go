@@ -59,6 +59,11 @@
 //     the response; the stub stays broken (a new stub from
 //     [durable.Namespace.Get] works); and the next event constructs the object
 //     again over the last committed state.
+//   - A stub the front handler makes must fetch with a request built from the
+//     context of the request it serves (http.NewRequestWithContext(r.Context(),
+//     ...)), as on workerd, where that context says which request's I/O the
+//     fetch belongs to; another context is refused with an error that says so.
+//     Stubs from [Runtime.Namespace] take any context.
 //   - IDs are built like workerd's: 64 hex digits whose second half authenticates
 //     the first for the namespace, so IDFromString refuses malformed IDs and IDs
 //     of other namespaces (matching [durable.ErrInvalidID]). IDFromName is
