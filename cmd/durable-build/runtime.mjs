@@ -218,14 +218,14 @@ class IOContext {
     this.runtime = runtime;
     this.id = id;
     this.pumps = new Set(); // one per event in flight
-    this.drain = false; // Go queued calls for this context
+    this.drain = false; // goroutines wait for a turn in this context
   }
 
   get active() {
     return this.pumps.size > 0;
   }
 
-  // wake asks one of the context's pumps to drain; a pump that is not waiting
+  // wake asks one of the context's pumps for a turn; a pump that is not waiting
   // is about to look at drain anyway.
   wake() {
     for (const pump of this.pumps) {
@@ -254,7 +254,8 @@ class IOContext {
 }
 
 // Pump runs, inside one event in flight, the work Go hands to that event's
-// context: the calls its goroutines queued there, Go's timer, and failures.
+// context: turns for the goroutines waiting to call JavaScript there, Go's
+// timer backup, and failures.
 // It is tied to its event: a promise of an event that has ended may never run
 // its continuation, so a pump ends with its event and hands what is left to
 // another event of the same context.

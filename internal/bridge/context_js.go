@@ -266,9 +266,7 @@ func (c *ioContext) await(ctx context.Context, start func() (js.Value, error)) (
 // synchronous JavaScript callback, so nothing it waited for could settle before
 // the transaction ended under it.
 func (c *ioContext) checkCanWait() error {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if c.transactions > 0 {
+	if c.inTransaction() {
 		return errors.New("cannot wait inside Storage.Transaction: its function runs synchronously on workerd and must not fetch or wait; do the I/O before or after the transaction")
 	}
 	return nil

@@ -124,8 +124,8 @@
 // 2 ms, so that one object's timer wakes another's goroutine) still fail in
 // about one run in two. Handlers that wait on stubs, storage or their own
 // requests wake in their own context and have not shown it, and neither has
-// the stress test. The next step is a wake-up per context: each context's
-// goroutines woken by their own timer.
+// the stress test. node bench/timer-load.mjs reproduces it. The next step is a
+// wake-up per context: each context's goroutines woken by their own timer.
 //
 // Routing is switched off only by the DURABLE_UNSAFE_ROUTING=off variable, which
 // exists for the test that shows the failures it prevents (e2e/stress.test.mjs).

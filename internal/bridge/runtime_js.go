@@ -18,7 +18,7 @@ import (
 var (
 	// host is globalThis.__durableHost: the JavaScript helpers Go calls into.
 	host js.Value
-	// wakeContext(id) asks a context's pump to drain its queue.
+	// wakeContext(id) asks a context's pump for a turn (see ioContext.run).
 	wakeContext js.Value
 )
 
@@ -33,7 +33,7 @@ func Serve(w durable.Worker) {
 		panic("durable: globalThis.__durableHost is missing: run this program through the entry module that cmd/durable-build generates")
 	}
 	rt := &isolate{worker: w, contexts: make(map[int32]*ioContext), objects: make(map[int32]*object)}
-	current = rt
+	served = rt
 	exports := js.Global().Get("Object").New()
 	for name, fn := range map[string]func([]js.Value) any{
 		"init":         rt.init,

@@ -8,15 +8,15 @@ import (
 	"github.com/durableobjects-on-go/durable"
 )
 
-// the isolate Serve runs; nil before Serve.
-var current *isolate
+// served is the isolate Serve runs; nil before Serve.
+var served *isolate
 
 // RestartObject drops the Go instance of the object with the given ID, as
 // workerd does when it evicts an object: the next event constructs a new
 // instance over the same storage. The conformance Worker uses it between the
 // steps of its persistence scenarios.
 func RestartObject(target durable.ID) error {
-	rt := current
+	rt := served
 	if rt == nil {
 		return fmt.Errorf("durable: RestartObject before workerd.Serve")
 	}
@@ -43,7 +43,7 @@ type Stats struct {
 
 // ReadStats returns the runtime's census.
 func ReadStats() Stats {
-	rt := current
+	rt := served
 	if rt == nil {
 		return Stats{}
 	}
