@@ -41,6 +41,18 @@
 // with [ErrIntegerRange] rather than silently rounded, and a number read back is an
 // int64 when it is integral and within that range, else a float64.
 //
+// # Types that grow
+//
+// [State], [Storage], [SQL], [KV], [Env], [Namespace] and [Stub] are small structs
+// over the runtime that made them, not interfaces, in the shape of database/sql:
+// the runtimes implement an internal interface and user code holds the struct.
+// The Durable Object API keeps gaining methods, and a method added to an
+// interface breaks every user type that implements or wraps it; a method added
+// to a struct breaks nobody. Pass them by value; the zero value of each is not
+// usable (its methods panic with a message saying where to get one). To fake
+// one in a test, run the object under package durabletest instead. [ID] stays
+// an interface: its three methods are the whole of what an ID is.
+//
 // # Errors
 //
 // Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrTooManyRows],

@@ -31,10 +31,21 @@ type Worker struct {
 	Objects map[string]Constructor
 }
 
-// State is what a Durable Object instance knows about itself.
-type State interface {
-	// ID identifies this instance within its namespace.
-	ID() ID
-	// Storage is the instance's private, transactional storage.
-	Storage() Storage
+// State is what a Durable Object instance knows about itself. The runtime passes
+// it to the [Constructor]; the zero State is not usable.
+type State struct{ impl stateRuntime }
+
+// ID identifies this instance within its namespace.
+func (s State) ID() ID { return s.runtime().ID() }
+
+// Storage is the instance's private, transactional storage.
+func (s State) Storage() Storage {
+	return Storage{impl: s.runtime().Storage().(storageRuntime)}
+}
+
+func (s State) runtime() stateRuntime {
+	if s.impl == nil {
+		panic("durable: zero State; use the State passed to the Constructor")
+	}
+	return s.impl
 }

@@ -90,7 +90,7 @@ func (n *namespace) IDFromString(s string) (durable.ID, error) {
 	return i, nil
 }
 
-func (n *namespace) Get(target durable.ID) durable.Stub {
+func (n *namespace) Get(target durable.ID) any {
 	if target == nil {
 		return &stub{err: errors.New("durable: Namespace.Get called with a nil ID")}
 	}

@@ -19,6 +19,7 @@ import (
 
 	"github.com/durableobjects-on-go/durable"
 	"github.com/durableobjects-on-go/durable/internal/serving"
+	"github.com/durableobjects-on-go/durable/internal/wrap"
 )
 
 // Options configure a [Runtime]. A nil *Options is the same as the zero value.
@@ -120,7 +121,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 }
 
 // Env is the Worker's bindings, as the front handler and every object see them.
-func (rt *Runtime) Env() durable.Env { return rt.env }
+func (rt *Runtime) Env() durable.Env { return wrap.Env(rt.env).(durable.Env) }
 
 // Clock is the runtime's clock (see [Options.Clock]: nothing reads it yet).
 func (rt *Runtime) Clock() *Clock { return rt.clock }
@@ -130,7 +131,7 @@ func (rt *Runtime) Clock() *Clock { return rt.clock }
 // test would.
 func (rt *Runtime) Namespace(binding string) durable.Namespace {
 	rt.tb.Helper()
-	ns, err := rt.env.Namespace(binding)
+	ns, err := rt.Env().Namespace(binding)
 	if err != nil {
 		rt.tb.Fatalf("durabletest: %v", err)
 	}
@@ -146,7 +147,7 @@ func (rt *Runtime) State(binding string, id durable.ID) durable.State {
 	if err != nil {
 		rt.tb.Fatalf("durabletest: %v", err)
 	}
-	return o.state
+	return wrap.State(o.state).(durable.State)
 }
 
 // Front is the Worker's front handler, served the way workerd serves it: the
@@ -239,7 +240,7 @@ func (rt *Runtime) frontHandler() (http.Handler, error) {
 	rt.frontMu.Lock()
 	defer rt.frontMu.Unlock()
 	if rt.frontReady == nil {
-		h, err := serving.BuildFront(rt.worker.Front, &env{rt: rt, front: true})
+		h, err := serving.BuildFront(rt.worker.Front, wrap.Env(&env{rt: rt, front: true}).(durable.Env))
 		if err != nil {
 			return nil, err
 		}
@@ -340,7 +341,7 @@ func (o *object) handler() (http.Handler, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.instance == nil {
-		inst, err := serving.Construct(o.ctor, o.state, o.rt.env)
+		inst, err := serving.Construct(o.ctor, wrap.State(o.state).(durable.State), o.rt.Env())
 		if err != nil {
 			return nil, fmt.Errorf("durable: constructing %s: %w", o.class, err)
 		}
@@ -636,7 +637,6 @@ func jsHeaders(pairs [][2]string) [][2]string {
 	return out
 }
 
-// env implements durable.Env.
 // env is the Worker's bindings. The front handler's is marked: its stubs must
 // fetch with the context of the request being served, as on workerd.
 type env struct {
@@ -644,7 +644,7 @@ type env struct {
 	front bool
 }
 
-func (e *env) Namespace(binding string) (durable.Namespace, error) {
+func (e *env) Namespace(binding string) (any, error) {
 	class, ok := e.rt.bindings[binding]
 	if !ok {
 		return nil, fmt.Errorf("%w: %q is not a Durable Object namespace binding; add it to durable_objects.bindings in wrangler.jsonc", durable.ErrNoBinding, binding)

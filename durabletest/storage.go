@@ -15,8 +15,8 @@ type state struct {
 	storage *storage
 }
 
-func (s *state) ID() durable.ID           { return s.id }
-func (s *state) Storage() durable.Storage { return s.storage }
+func (s *state) ID() durable.ID { return s.id }
+func (s *state) Storage() any   { return s.storage }
 
 // storage implements durable.Storage, durable.SQL and durable.KV over one
 // database, as workerd's SQLite-backed storage does.
@@ -24,8 +24,8 @@ type storage struct {
 	db *database
 }
 
-func (s *storage) SQL() durable.SQL { return sqlStorage{s.db} }
-func (s *storage) KV() durable.KV   { return kvStorage{s.db} }
+func (s *storage) SQL() any { return sqlStorage{s.db} }
+func (s *storage) KV() any  { return kvStorage{s.db} }
 
 // Transaction runs fn inside a savepoint, as workerd's transactionSync does (which
 // is how transactions nest): released when fn returns nil, rolled back when it

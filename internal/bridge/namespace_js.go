@@ -19,7 +19,7 @@ type env struct {
 	owner *ioContext
 }
 
-func (e *env) Namespace(binding string) (durable.Namespace, error) {
+func (e *env) Namespace(binding string) (any, error) {
 	ns := e.v.Get(binding)
 	if ns.Type() != js.TypeObject || ns.Get("idFromName").Type() != js.TypeFunction {
 		return nil, fmt.Errorf("%w: %q is not a Durable Object namespace binding; add it to durable_objects.bindings in wrangler.jsonc", durable.ErrNoBinding, binding)
@@ -56,7 +56,7 @@ func (n *namespace) IDFromString(s string) (durable.ID, error) {
 	return &id{v: v}, nil
 }
 
-func (n *namespace) Get(target durable.ID) durable.Stub {
+func (n *namespace) Get(target durable.ID) any {
 	if target == nil {
 		return &stub{err: fmt.Errorf("%w: Namespace.Get with a nil ID", durable.ErrInvalidID)}
 	}

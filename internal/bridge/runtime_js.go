@@ -13,6 +13,7 @@ import (
 	"github.com/durableobjects-on-go/durable"
 	"github.com/durableobjects-on-go/durable/internal/describe"
 	"github.com/durableobjects-on-go/durable/internal/serving"
+	"github.com/durableobjects-on-go/durable/internal/wrap"
 )
 
 var (
@@ -80,7 +81,7 @@ func (o *object) get() (durable.Object, error) {
 	if o.instance != nil {
 		return o.instance, nil
 	}
-	inst, err := serving.Construct(o.ctor, o.state, o.env)
+	inst, err := serving.Construct(o.ctor, wrap.State(o.state).(durable.State), wrap.Env(o.env).(durable.Env))
 	if err != nil {
 		return nil, fmt.Errorf("durable: constructing %s: %w", o.class, err)
 	}
@@ -131,7 +132,7 @@ func (rt *isolate) frontFor(envValue js.Value) (http.Handler, error) {
 	rt.frontMu.Lock()
 	defer rt.frontMu.Unlock()
 	if rt.frontHandler == nil {
-		h, err := serving.BuildFront(rt.worker.Front, &env{v: envValue})
+		h, err := serving.BuildFront(rt.worker.Front, wrap.Env(&env{v: envValue}).(durable.Env))
 		if err != nil {
 			return nil, err
 		}

@@ -16,8 +16,8 @@ type state struct {
 	storage *storage
 }
 
-func (s *state) ID() durable.ID           { return s.id }
-func (s *state) Storage() durable.Storage { return s.storage }
+func (s *state) ID() durable.ID { return s.id }
+func (s *state) Storage() any   { return s.storage }
 
 // storage wraps ctx.storage. SQL and KV on SQLite-backed objects are synchronous
 // in workerd, so none of these calls waits on a promise; each runs in the
@@ -33,8 +33,8 @@ func newStorage(c *ioContext, v js.Value) *storage {
 	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv")}}
 }
 
-func (s *storage) SQL() durable.SQL { return s.sql }
-func (s *storage) KV() durable.KV   { return s.kv }
+func (s *storage) SQL() any { return s.sql }
+func (s *storage) KV() any  { return s.kv }
 
 // Transaction runs fn inside ctx.storage.transactionSync. fn's error or panic
 // makes the JavaScript callback throw, which rolls the transaction back.

@@ -176,7 +176,7 @@ func TestBuildFront(t *testing.T) {
 		"nil Front":   nil,
 		"nil handler": func(durable.Env) http.Handler { return nil },
 	} {
-		h, err := BuildFront(front, nil)
+		h, err := BuildFront(front, durable.Env{})
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
@@ -185,7 +185,7 @@ func TestBuildFront(t *testing.T) {
 			t.Errorf("%s: status %d, want 404", name, m.Status)
 		}
 	}
-	_, err := BuildFront(func(durable.Env) http.Handler { panic("no binding") }, nil)
+	_, err := BuildFront(func(durable.Env) http.Handler { panic("no binding") }, durable.Env{})
 	if err == nil || !strings.Contains(err.Error(), "Worker.Front panicked: no binding") {
 		t.Fatalf("panicking Front: err = %v", err)
 	}
