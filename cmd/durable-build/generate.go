@@ -2,15 +2,17 @@ package main
 
 import (
 	"bytes"
-	_ "embed"
+	"embed"
 	"fmt"
 	"path/filepath"
 )
 
-// runtimeModule is copied next to the generated entry module.
+// jsModules are the runtime's JavaScript modules (js/*.mjs, one concern each,
+// runtime.mjs the one the entry module imports), copied next to the generated
+// entry module.
 //
-//go:embed runtime.mjs
-var runtimeModule []byte
+//go:embed js/*.mjs
+var jsModules embed.FS
 
 // entryModule generates the Worker's entry module: the default export serves the
 // front handler and one exported class per Durable Object class runs its Go

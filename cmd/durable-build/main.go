@@ -15,8 +15,9 @@
 //  3. runs the program once under Node.js to read the Durable Object classes it
 //     registers, and fails, saying what to add where, when they differ from the
 //     classes the configuration binds or migrates;
-//  4. writes runtime.mjs and the entry module named by "main", which exports one
-//     class per Durable Object class, each extending DurableObject.
+//  4. writes the runtime's modules (js/*.mjs: runtime.mjs and the modules it
+//     imports) and the entry module named by "main", which exports one class
+//     per Durable Object class, each extending DurableObject.
 //
 // Set it as wrangler's custom build so wrangler dev rebuilds on Go changes:
 //
@@ -123,8 +124,15 @@ func build(configPath, pkg string) (string, error) {
 	mainPath := filepath.Join(filepath.Dir(configPath), cfg.Main)
 	files := map[string][]byte{
 		filepath.Join(outDir, "wasm_exec.mjs"): glue,
-		filepath.Join(outDir, "runtime.mjs"):   runtimeModule,
 		mainPath:                               entryModule(configPath, classes),
+	}
+	modules, _ := jsModules.ReadDir("js")
+	for _, m := range modules {
+		content, err := jsModules.ReadFile("js/" + m.Name())
+		if err != nil {
+			return "", err
+		}
+		files[filepath.Join(outDir, m.Name())] = content
 	}
 	for path, content := range files {
 		if err := os.WriteFile(path, content, 0o644); err != nil {

@@ -1,5 +1,5 @@
 // Package packed decodes the byte format in which the workerd runtime
-// (cmd/durable-build/runtime.mjs) hands SQL results and KV listings to Go: a
+// (cmd/durable-build/js/runtime.mjs) hands SQL results and KV listings to Go: a
 // whole result crosses the JavaScript boundary in one copy instead of one call
 // per cell.
 //
