@@ -4,22 +4,16 @@
 // delete everything. Each test uses objects of its own and stays within
 // seconds: workerd's first retry comes 2 s (+ up to 25%) after a failure.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { startWorker, tempDir } from "./harness.mjs";
+import { startWorker } from "./harness.mjs";
 
 const run = Date.now().toString(36);
 const sleep = (ms) => new Promise((resolve) => setTimeout(resolve, ms));
 
-let server, cleanup;
+let server;
 beforeAll(async () => {
-  // Alarms need persisted Durable Object state in Miniflare.
-  let dir;
-  [dir, cleanup] = tempDir("durable-alarms-");
-  server = await startWorker({ config: "e2e/alarmworker/wrangler.jsonc", persist: dir });
+  server = await startWorker({ config: "e2e/alarmworker/wrangler.jsonc" });
 });
-afterAll(async () => {
-  await server?.stop();
-  cleanup?.();
-});
+afterAll(() => server?.stop());
 
 const obj = (name, path, init) => server.fetch(`/ALARMS/${run}-${name}/${path}`, init);
 const post = (name, path) => obj(name, path, { method: "POST" });
