@@ -3,6 +3,7 @@ package durable
 import (
 	"context"
 	"errors"
+	"fmt"
 	"time"
 )
 
@@ -25,6 +26,12 @@ type alarmRuntime interface {
 // [Storage.DeleteAll] when the runtime that made the Storage does not
 // implement them.
 var ErrNoAlarmSupport = errors.New("durable: this runtime does not support alarms")
+
+// ErrAlarmTime is matched by the error of [Storage.SetAlarm] for a time before
+// the year 1700, such as the zero time.Time: workerd refuses dates before 1687
+// ("This API doesn't support dates before 1687"), and both runtimes refuse
+// the same range rather than treat such a time as merely in the past.
+var ErrAlarmTime = errors.New("durable: alarm time before the year 1700")
 
 // Alarmer is implemented by an [Object] that handles alarms. The runtime calls
 // Alarm when the time set with [Storage.SetAlarm] comes, as workerd calls a
@@ -60,7 +67,9 @@ type AlarmInfo struct {
 //
 // Times are kept to the millisecond (t is truncated). A time that is not in
 // the future is moved to now, as workerd does: the alarm goes off at once and
-// [Storage.Alarm] reports the current time.
+// [Storage.Alarm] reports the current time. A time before the year 1700 (the
+// zero time.Time among them) is refused with [ErrAlarmTime]. If the object
+// does not implement [Alarmer], the runtime logs the alarm and drops it.
 //
 // On workerd SetAlarm waits for the runtime to answer, so it cannot be called
 // inside [Storage.Transaction].
@@ -68,6 +77,9 @@ func (s Storage) SetAlarm(t time.Time) error {
 	a, err := s.alarms()
 	if err != nil {
 		return err
+	}
+	if t.Year() < 1700 {
+		return fmt.Errorf("%w: %v", ErrAlarmTime, t)
 	}
 	return a.SetAlarm(t)
 }

@@ -1,6 +1,7 @@
 package conformance
 
 import (
+	"errors"
 	"time"
 
 	"github.com/durableobjects-on-go/durable"
@@ -56,6 +57,15 @@ func init() {
 			t.Errorf("Alarm() = %v; want about now (%v), not the past time", got, before)
 		}
 		must(t, s.DeleteAlarm(), "DeleteAlarm")
+	})
+	add("alarm/zero-time-refused", func(t T, o *Object) {
+		err := o.State.Storage().SetAlarm(time.Time{})
+		if !errors.Is(err, durable.ErrAlarmTime) {
+			t.Errorf("SetAlarm(time.Time{}) = %v, want ErrAlarmTime", err)
+		}
+		if at, ok := alarmAt(t, o); ok {
+			t.Errorf("an alarm was set: %v", at)
+		}
 	})
 	add("alarm/survives-restart",
 		func(t T, o *Object) {
