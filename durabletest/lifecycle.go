@@ -96,7 +96,9 @@ func (db *database) discardTurn() {
 }
 
 // Wait blocks until every function passed to [durable.State.WaitUntil] so far
-// has returned, so that a test can look at what they did.
+// has returned, so that a test can look at what they did. Call it before the
+// test ends when objects use WaitUntil: [Runtime.Close] does not wait for
+// them, and their storage calls fail once it has run.
 func (rt *Runtime) Wait() {
 	rt.mu.Lock()
 	objs := make([]*object, 0, len(rt.objects))

@@ -107,6 +107,17 @@ describe("lifecycle on workerd", () => {
     for (const a of answers) expect(a.served).toBeGreaterThanOrEqual(a.loaded);
   });
 
+  test("a failing BlockConcurrencyWhile in the constructor resets the object, which then serves", async () => {
+    const path = `/STARTUP/${run}-fail-once/`;
+    const failed = await server.fetch(path);
+    expect(failed.status).toBe(502);
+    const text = await failed.text();
+    // The caller learns that it failed, not the Go error's text (that is logged).
+    expect(text).not.toContain("on purpose");
+    const ok = await json(await server.fetch(path));
+    expect(ok.served).toBeGreaterThanOrEqual(ok.loaded);
+  });
+
   test("BlockConcurrencyWhile in a handler holds back other requests", async () => {
     const blocked = post("block", "block?ms=400");
     await sleep(100);

@@ -298,14 +298,24 @@ func (a *alarms) deleteAll(w http.ResponseWriter, r *http.Request) {
 }
 
 // startup loads in BlockConcurrencyWhile from its constructor, for 300 ms.
+// An object whose name starts with "fail-once" fails its first load.
 type startup struct {
 	instance string
 	loaded   time.Time
 }
 
+// failedBoots remembers, across instances (the Go runtime outlives them), the
+// objects whose load has failed once.
+var failedBoots sync.Map
+
 func newStartup(state durable.State, _ durable.Env) (durable.Object, error) {
 	s := &startup{instance: newInstanceID()}
 	err := state.BlockConcurrencyWhile(func(ctx context.Context) error {
+		if name := state.ID().Name(); strings.Contains(name, "fail-once") {
+			if _, failed := failedBoots.LoadOrStore(name, true); !failed {
+				return errors.New("loading failed on purpose")
+			}
+		}
 		// Waiting on a timer lets other events in, were they not held back.
 		time.Sleep(300 * time.Millisecond)
 		_, err := state.Storage().SQL().Exec(`CREATE TABLE IF NOT EXISTS boots (at INTEGER); INSERT INTO boots VALUES (unixepoch())`)
