@@ -45,13 +45,14 @@ export function lifecycleHost(runtime) {
       const pumps = [...ctx.pumps];
       if (pumps.length === 0) throw new Error("durable: abort: no event of the object is in flight");
       pumps[0].post(() => {
-        for (const pump of ctx.pumps) {
-          pump.done = true;
-          rt.timers.leave(pump);
-        }
+        // Every pump is marked done before the timer backup moves, so that
+        // it moves to another context's pump.
+        const dying = [...ctx.pumps];
+        for (const pump of dying) pump.done = true;
         ctx.pumps.clear();
         rt.active.delete(ctx);
         rt.contexts.delete(ctx.id);
+        for (const pump of dying) rt.timers.leave(pump);
         ctx.state.abort(reason);
       });
     },
