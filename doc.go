@@ -41,6 +41,33 @@
 // with [ErrIntegerRange] rather than silently rounded, and a number read back is an
 // int64 when it is integral and within that range, else a float64.
 //
+// # Alarms
+//
+// Each object has at most one alarm: [Storage.SetAlarm] sets (or replaces) it,
+// [Storage.Alarm] reads it, [Storage.DeleteAlarm] removes it. When its time
+// comes, the runtime calls the object's Alarm method, if the object implements
+// [Alarmer]. Delivery is at least once: an attempt that returns an error or
+// panics is retried with backoff, [AlarmInfo] saying which retry it is.
+//
+//	func (c *Counter) Alarm(ctx context.Context, info durable.AlarmInfo) error {
+//		_, err := c.sql.Exec(`DELETE FROM hits`) // a nightly reset
+//		if err == nil {
+//			err = c.storage.SetAlarm(time.Now().Add(24 * time.Hour))
+//		}
+//		return err
+//	}
+//
+// [Storage.DeleteAll] deletes everything the object stores, the alarm included.
+//
+// # Lifecycle
+//
+// [State.BlockConcurrencyWhile] runs start-up work (a migration, loading state)
+// while no other event reaches the object; if it fails, the object is reset.
+// [State.WaitUntil] runs work that may outlive the request, with storage still
+// usable. [State.Abort] resets the object: events in flight fail, the next one
+// gets a new instance over the committed storage. [State.Class] is the object's
+// class name and [ID.Name] the name its ID was made from.
+//
 // # Types that grow
 //
 // [State], [Storage], [SQL], [KV], [Env], [Namespace] and [Stub] are small structs
@@ -56,7 +83,8 @@
 // # Errors
 //
 // Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrTooManyRows],
-// [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType]. SQL
+// [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType],
+// [ErrReset], [ErrNoAlarmSupport]. SQL
 // failures are [*SQLError], with SQLite's result codes; [ErrConstraint] matches
 // every constraint violation.
 package durable

@@ -28,6 +28,7 @@ type database struct {
 	txSeq       uint64 // Storage.Transaction calls so far, for savepoint names
 	turn        bool   // an event of the object is running Go code
 	implicit    bool   // the turn's implicit transaction is open
+	discard     bool   // the object was aborted: endTurn rolls back (lifecycle.go)
 	closed      bool
 }
 
@@ -50,6 +51,10 @@ func (db *database) endTurn() error {
 	db.mu.Lock()
 	defer db.mu.Unlock()
 	db.turn = false
+	if db.discard {
+		db.discardTurn()
+		return nil
+	}
 	if !db.implicit || db.closed {
 		db.implicit = false
 		return nil

@@ -17,7 +17,9 @@
 // [Runtime.Namespace] gives the test stubs of its own; [Runtime.State] opens an
 // object's storage for inspection; [Runtime.Restart] and [Runtime.RestartObject]
 // drop Go instances while keeping their storage, so the next event runs the
-// constructor again, as after an object restart on Cloudflare.
+// constructor again, as after an object restart on Cloudflare. Alarms go off
+// when the test moves [Runtime.Clock], and the lifecycle calls of
+// [durable.State] (BlockConcurrencyWhile, WaitUntil, Abort) follow workerd.
 //
 // # Held to workerd
 //
@@ -146,11 +148,55 @@
 // which lets the runtime execute statements exactly the way workerd's C++ does,
 // where modernc.org/sqlite offers database/sql or raw C calls.
 //
+// # Alarms
+//
+// Alarms run on the runtime's [Clock] ([Options.Clock], [Runtime.Clock]), not
+// on real time: an alarm goes off when the test moves the clock to or past
+// its time ([Clock.Advance], [Clock.Set]), on the goroutine that moves it, as
+// an event of the object (it waits for the object's gate, constructs the
+// instance if needed and calls its [durable.Alarmer] method). The rules are
+// workerd's, measured on local workerd 1.20260426 and read in its alarm
+// scheduler: one alarm per object, which SetAlarm replaces; a time that is
+// not in the future becomes the clock's now, so the alarm runs at the next
+// Advance (Advance(0) will do); the alarm is stored in the object's database
+// (table _cf_METADATA), so it survives [Runtime.Restart] and, with
+// [Options.Dir], a new Runtime, whose clock runs it once the object is
+// opened; delivery is at least once. A failed attempt (an error or a panic,
+// logged to [Options.Logf]) keeps its writes and is retried with
+// AlarmInfo.RetryCount counting the failures, after 2 s, 4 s, 8 s, 16 s, 32 s
+// and 64 s of clock time; after the sixth retry fails the alarm is deleted.
+// workerd adds up to 25% random jitter to each wait; the runtime does not, so
+// a test can advance to an exact retry. While an attempt is being retried,
+// [durable.Storage.Alarm] reports the alarm; a successful attempt clears it,
+// unless the handler set a new one (then the new one runs, and a failed
+// attempt is not retried). An alarm delivered to an object that does not
+// implement [durable.Alarmer] is logged and dropped. Handlers' time.Now and
+// timers run on real time, so a handler that sets an alarm relative to
+// time.Now sets it relative to real time: set the clock to time.Now() first,
+// or let the object read the test's clock. Do not move the clock from inside
+// a handler: the alarm would wait for the gate the handler holds.
+//
+// [durable.Storage.DeleteAll] drops every table, index, view and trigger and
+// the alarm, as workerd's resets the database (a sqlite_sequence table left by
+// AUTOINCREMENT stays, emptied).
+//
+// # Lifecycle
+//
+// [durable.State.BlockConcurrencyWhile] runs its function at once on the
+// calling goroutine: called from the constructor or a handler, whose event
+// holds the object's gate, no other event of the object runs until it
+// returns. When it fails or panics, and when a handler calls
+// [durable.State.Abort], the object is reset as workerd resets it: the
+// current turn's writes are rolled back (and so is what the turn writes after
+// Abort), every event in flight fails with the reason (its caller's stub
+// Fetch returns the error, and that stub stays broken), and the next event
+// constructs a new instance. [durable.State.WaitUntil] runs its function on a
+// goroutine of its own, like any goroutine a handler starts;
+// [Runtime.Wait] waits for those functions.
+//
 // # Time
 //
 // [Clock] is a test clock that tests move by hand ([Clock.Advance],
-// [Clock.Set]). It is the time source reserved for alarms (issue #4), which the
-// runtime does not implement yet; today nothing reads it but [Runtime.Clock],
-// so moving it changes nothing an object can observe (time.Now and timers in
-// handlers run on real time).
+// [Clock.Set]). It drives alarms and nothing else: time.Now and timers in
+// handlers run on real time.
 package durabletest

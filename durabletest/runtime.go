@@ -39,11 +39,11 @@ type Options struct {
 	// test ends.
 	Dir string
 
-	// Clock is the time source reserved for alarms (issue #4), which the runtime
-	// does not implement yet: today nothing reads it but [Runtime.Clock], so it
-	// drives no behaviour (handlers' time.Now and timers run on real time).
-	// When nil, the runtime makes one that starts at the current wall-clock
-	// time, truncated to the millisecond.
+	// Clock is the time source of alarms: an alarm goes off when the test
+	// moves the clock past its time (see [durable.Storage.SetAlarm] and the
+	// package documentation's "Alarms"). Handlers' time.Now and timers run on
+	// real time. When nil, the runtime makes one that starts at the current
+	// wall-clock time, truncated to the millisecond.
 	Clock *Clock
 
 	// Logf receives what workerd would print to its console: handler panics and
@@ -123,7 +123,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 // Env is the Worker's bindings, as the front handler and every object see them.
 func (rt *Runtime) Env() durable.Env { return wrap.Env(rt.env).(durable.Env) }
 
-// Clock is the runtime's clock (see [Options.Clock]: nothing reads it yet).
+// Clock is the runtime's clock, which drives alarms (see [Options.Clock]).
 func (rt *Runtime) Clock() *Clock { return rt.clock }
 
 // Namespace returns the namespace bound under binding; it fails the test when
@@ -311,9 +311,12 @@ func (rt *Runtime) object(class string, target *id) (*object, error) {
 		class: class,
 		ctor:  rt.worker.Objects[class],
 		state: &state{id: &id{hex: target.hex, name: target.name}, storage: &storage{db: db}},
+		life:  &life{},
 	}
+	o.state.obj, o.state.storage.obj = o, o
 	own.reset = o.restart
 	rt.objects[key] = o
+	o.loadAlarm() // an alarm stored by an earlier Runtime over the same Dir
 	return o, nil
 }
 
@@ -325,6 +328,7 @@ type object struct {
 	class string
 	ctor  durable.Constructor
 	state *state
+	life  *life // alarms and background work (alarm.go, lifecycle.go)
 
 	mu       sync.Mutex
 	instance durable.Object
@@ -341,7 +345,11 @@ func (o *object) handler() (http.Handler, error) {
 	o.mu.Lock()
 	defer o.mu.Unlock()
 	if o.instance == nil {
+		resets := o.resetCount()
 		inst, err := serving.Construct(o.ctor, wrap.State(o.state).(durable.State), o.rt.Env())
+		if err == nil {
+			err = o.resetSince(resets) // BlockConcurrencyWhile failed, or Abort
+		}
 		if err != nil {
 			return nil, fmt.Errorf("durable: constructing %s: %w", o.class, err)
 		}

@@ -13,6 +13,7 @@ import (
 type state struct {
 	id      durable.ID
 	storage *storage
+	obj     *object // for the lifecycle calls (lifecycle.go)
 }
 
 func (s *state) ID() durable.ID { return s.id }
@@ -21,7 +22,8 @@ func (s *state) Storage() any   { return s.storage }
 // storage implements durable.Storage, durable.SQL and durable.KV over one
 // database, as workerd's SQLite-backed storage does.
 type storage struct {
-	db *database
+	db  *database
+	obj *object // for alarms and DeleteAll (alarm.go)
 }
 
 func (s *storage) SQL() any { return sqlStorage{s.db} }

@@ -38,8 +38,11 @@ export class %s extends DurableObject {
   fetch(request) {
     return program.objectFetch(this, %q, request);
   }
+  alarm(alarmInfo) {
+    return program.alarm(this, %q, alarmInfo);
+  }
 }
-`, class, class)
+`, class, class, class)
 	}
 	return b.Bytes()
 }

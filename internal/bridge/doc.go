@@ -97,6 +97,15 @@
 //     resume with that event's span, and its storage calls then fail as if they
 //     came from another object. So no event awaits another's promise: a booted
 //     runtime is used without awaiting the boot.
+//   - Alarms and tasks. An alarm attempt (the DO class's alarm()) is an event
+//     of the object like a request: objectAlarm, with a pump of its own. So
+//     is the function of BlockConcurrencyWhile or WaitUntil (runTask):
+//     runtime.mjs runs it inside workerd's blockConcurrencyWhile callback, or
+//     as the promise handed to waitUntil, so it may call into workerd after
+//     the request that started it has answered. Abort cannot call ctx.abort
+//     from Go: abort ends the JavaScript that runs (terminateExecution), which
+//     would unwind Go's stack in the middle of a call; a pump of the object
+//     calls it instead, outside Go, and Go forgets the context.
 //   - Death. If the Go program exits (a panic on a goroutine no handler recovered,
 //     os.Exit, out of memory), every event in flight fails with a 500 that says
 //     so, each in its own context, and the next event boots a new runtime: objects
@@ -135,7 +144,8 @@
 // runtime_js.go (entry points and the registry of contexts and objects),
 // context_js.go (contexts, routing, awaiting promises), http_js.go (requests and
 // responses), stream_js.go (streamed bodies), storage_js.go (SQL, KV, transactions), namespace_js.go (bindings,
-// IDs, stubs), packed_js.go, jsvalue_js.go and testing_js.go build for GOOS=js
+// IDs, stubs), alarm_js.go (alarms, deleteAll, the alarm event),
+// lifecycle_js.go (blockConcurrencyWhile, waitUntil, abort), packed_js.go, jsvalue_js.go and testing_js.go build for GOOS=js
 // GOARCH=wasm only; their twin bridge_other.go is the native entry point, which
 // explains how to run a Worker when it is started with go run. The plain-Go
 // parts both runtimes share live in internal/serving (HTTP conversion),

@@ -41,6 +41,8 @@ func Serve(w durable.Worker) {
 		"front":        rt.front,
 		"newObject":    rt.newObject,
 		"objectFetch":  rt.objectFetch,
+		"objectAlarm":  rt.objectAlarm, // alarm_js.go
+		"runTask":      rt.runTask,     // lifecycle_js.go
 		"drain":        rt.drain,
 		"closeContext": rt.closeContext,
 	} {
@@ -81,7 +83,7 @@ func (o *object) get() (durable.Object, error) {
 	if o.instance != nil {
 		return o.instance, nil
 	}
-	inst, err := serving.Construct(o.ctor, wrap.State(o.state).(durable.State), wrap.Env(o.env).(durable.Env))
+	inst, err := serving.Construct(o.ctor, wrap.State(&lifeState{o.state, o}).(durable.State), wrap.Env(o.env).(durable.Env))
 	if err != nil {
 		return nil, fmt.Errorf("durable: constructing %s: %w", o.class, err)
 	}

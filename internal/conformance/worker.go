@@ -237,6 +237,7 @@ func newPeer(state durable.State, env durable.Env) (durable.Object, error) {
 		io.WriteString(w, "late")
 	})
 	p.mux.HandleFunc("GET /context-ended", p.contextEnded)
+	p.lifecycleRoutes()
 	return p, nil
 }
 

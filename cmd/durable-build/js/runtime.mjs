@@ -13,6 +13,7 @@
 // goroutines wait to call JavaScript in that context, and which enters Go there
 // to let them. internal/bridge/doc.go explains the model in full.
 import "./wasm_exec.mjs";
+import { lifecycleHost, objectAlarm } from "./lifecycle.mjs";
 
 const encoder = new TextEncoder();
 const ROLLBACK = Symbol("rollback");
@@ -210,6 +211,10 @@ const host = {
     ended.catch(() => {});
   },
 };
+
+// The live runtime, for the helpers of lifecycle.mjs.
+let liveRuntime;
+Object.assign(host, lifecycleHost(() => liveRuntime));
 
 // IOContext is one workerd I/O context as Go knows it: an object instance (all
 // of its events share one context) or one front request.
@@ -452,6 +457,7 @@ class GoRuntime {
     if (go.exited || !runtime.api) {
       throw new Error("the Go program ended before calling workerd.Serve: main must end with workerd.Serve(...)");
     }
+    liveRuntime = runtime;
     runtime.slot = runtime.api.init(
       (id) => runtime.wakeContext(id),
       options.routing,
@@ -688,10 +694,15 @@ export class Program {
         runtime.contexts.delete(ctx.id);
         throw new Error(err);
       }
+      ctx.state = object.ctx; // for lifecycle.mjs
       object.__durableContext = ctx;
       objectsGone?.register(object, { runtime, id: ctx.id });
     }
     return ctx;
+  }
+
+  alarm(object, className, alarmInfo) {
+    return objectAlarm(this, object, className, alarmInfo);
   }
 
   async objectFetch(object, className, request) {
