@@ -41,6 +41,7 @@ func Serve(w durable.Worker) {
 		"front":        rt.front,
 		"newObject":    rt.newObject,
 		"objectFetch":  rt.objectFetch,
+		"webSocket":    rt.webSocket,
 		"drain":        rt.drain,
 		"closeContext": rt.closeContext,
 	} {
@@ -154,7 +155,7 @@ func (rt *isolate) newObject(args []js.Value) any {
 	jsState := args[2]
 	c := rt.context(ctxID, class+" object")
 	o := &object{class: class, ctor: ctor, ctx: c, env: &env{v: args[3], owner: c}}
-	o.state = &state{id: &id{v: jsState.Get("id")}, storage: newStorage(c, jsState.Get("storage"))}
+	o.state = &state{id: &id{v: jsState.Get("id")}, storage: newStorage(c, jsState.Get("storage")), v: jsState}
 	rt.mu.Lock()
 	rt.objects[c.id] = o
 	rt.mu.Unlock()

@@ -13,6 +13,7 @@
 // goroutines wait to call JavaScript in that context, and which enters Go there
 // to let them. internal/bridge/doc.go explains the model in full.
 import "./wasm_exec.mjs";
+import { afterEvent, eventMessage, parkResponseWebSocket, takeWebSocket, webSocketHost } from "./websocket.mjs";
 
 const encoder = new TextEncoder();
 const ROLLBACK = Symbol("rollback");
@@ -141,7 +142,7 @@ const host = {
   // is bytes when it is small and of known length, else its stream (stream).
   async stubFetch(stub, m) {
     const res = await stub.fetch(m.url, { method: m.method, headers: m.headers, body: m.body, signal: m.signal });
-    const out = { status: res.status, headers: [...res.headers], body: null };
+    const out = { status: res.status, headers: parkResponseWebSocket(res, [...res.headers]), body: null };
     if (res.body !== null) {
       if (inline(res.headers)) out.body = new Uint8Array(await res.arrayBuffer());
       else out.stream = res.body;
@@ -209,6 +210,7 @@ const host = {
     const ended = reason === undefined ? writer.close() : writer.abort(new Error(reason));
     ended.catch(() => {});
   },
+  ...webSocketHost,
 };
 
 // IOContext is one workerd I/O context as Go knows it: an object instance (all
@@ -577,7 +579,8 @@ async function requestMessage(request) {
 function toResponse(m) {
   const headers = new Headers();
   for (const [name, value] of m.headers) headers.append(name, value);
-  return new Response(m.body, { status: m.status, headers });
+  const webSocket = takeWebSocket(m.status, headers);
+  return new Response(m.body, { status: m.status, headers, webSocket });
 }
 
 // answer runs the Go call of an event, serve(), and returns the event's
@@ -701,6 +704,17 @@ export class Program {
       return await answer(message, () => ctx.serve("objectFetch", message)).response;
     } catch (e) {
       return failure(e);
+    }
+  }
+
+  // webSocketEvent runs a hibernatable WebSocket event (websocket.mjs) in Go;
+  // a failure is the event's exception, which workerd logs.
+  async webSocketEvent(object, className, kind, ws, ...args) {
+    try {
+      const ctx = await this.contextOf(object, className);
+      await ctx.serve("webSocket", eventMessage(kind, ws, ...args));
+    } finally {
+      afterEvent(kind, ws, ...args);
     }
   }
 }

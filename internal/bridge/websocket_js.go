@@ -1,0 +1,261 @@
+//go:build js && wasm
+
+package bridge
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log"
+	"net/http"
+	"syscall/js"
+	"time"
+
+	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/serving"
+	"github.com/durableobjects-on-go/durable/internal/wswrap"
+)
+
+// A WebSocket's client end stays in JavaScript (websocket.mjs parks it under a
+// number); the handler's 101 response names it in serving.WebSocketHeader,
+// and the entry module's Response takes it from there.
+
+// AcceptWebSocket accepts r as a hibernatable WebSocket of the object
+// (ctx.acceptWebSocket) and makes the handler's response a 101 that carries
+// the client end.
+func (s *state) AcceptWebSocket(w http.ResponseWriter, r *http.Request, tags []string) (any, error) {
+	c := s.storage.ctx
+	var ws *hibernatable
+	err := c.run(func() error {
+		jsTags := make([]any, len(tags))
+		for i, t := range tags {
+			jsTags[i] = t
+		}
+		pair, err := call(host, "wsAccept", s.v, jsTags)
+		if err != nil {
+			return err
+		}
+		w.Header().Set(serving.WebSocketHeader, pair.Index(0).String())
+		ws = &hibernatable{c: c, state: s.v, v: pair.Index(1)}
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("durable: accepting a WebSocket: %w", err)
+	}
+	w.WriteHeader(http.StatusSwitchingProtocols)
+	return ws, nil
+}
+
+func (s *state) WebSockets(tag string) []any {
+	c := s.storage.ctx
+	var out []any
+	err := c.run(func() error {
+		list, err := call(host, "wsSockets", s.v, tag)
+		if err != nil {
+			return err
+		}
+		n := list.Length()
+		out = make([]any, n)
+		for i := range n {
+			out[i] = &hibernatable{c: c, state: s.v, v: list.Index(i)}
+		}
+		return nil
+	})
+	if err != nil {
+		log.Printf("durable: listing WebSockets: %v", err)
+	}
+	return out
+}
+
+func (s *state) SetWebSocketAutoResponse(request, response string) error {
+	return s.storage.ctx.run(func() error {
+		_, err := call(host, "wsSetAutoResponse", s.v, request, response)
+		return err
+	})
+}
+
+func (s *state) ClearWebSocketAutoResponse() {
+	s.storage.ctx.run(func() error {
+		_, err := call(s.v, "setWebSocketAutoResponse")
+		return err
+	})
+}
+
+func (s *state) WebSocketAutoResponse() (request, response string, ok bool) {
+	s.storage.ctx.run(func() error {
+		pair, err := call(host, "wsAutoResponse", s.v)
+		if err != nil || pair.IsNull() {
+			return err
+		}
+		request, response, ok = pair.Index(0).String(), pair.Index(1).String(), true
+		return nil
+	})
+	return request, response, ok
+}
+
+func (s *state) SetHibernatableWebSocketEventTimeout(d time.Duration) error {
+	return s.storage.ctx.run(func() error {
+		_, err := call(s.v, "setHibernatableWebSocketEventTimeout", d.Milliseconds())
+		return err
+	})
+}
+
+func (s *state) HibernatableWebSocketEventTimeout() (d time.Duration, ok bool) {
+	s.storage.ctx.run(func() error {
+		v, err := call(s.v, "getHibernatableWebSocketEventTimeout")
+		if err != nil || v.Type() != js.TypeNumber {
+			return err
+		}
+		d, ok = time.Duration(v.Int())*time.Millisecond, true
+		return nil
+	})
+	return d, ok
+}
+
+// hibernatable is the server end of a hibernatable WebSocket. Every call runs
+// in the object's context, which needs an event in flight.
+type hibernatable struct {
+	c     *ioContext
+	state js.Value
+	v     js.Value
+}
+
+func (ws *hibernatable) Send(typ durable.MessageType, data []byte) error {
+	err := ws.c.run(func() error {
+		var payload any = string(data)
+		if typ == durable.MessageBinary {
+			payload = bytesToJS(data)
+		}
+		why, err := call(host, "wsSend", ws.v, int(typ), payload)
+		if err == nil && why.String() != "" {
+			err = durable.ErrWebSocketClosed
+		}
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("durable: WebSocket send: %w", err)
+	}
+	return nil
+}
+
+func (ws *hibernatable) Close(code int, reason string) error {
+	err := ws.c.run(func() error {
+		_, err := call(host, "wsClose", ws.v, code, reason)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("durable: WebSocket close: %w", err)
+	}
+	return nil
+}
+
+func (ws *hibernatable) Tags() []string {
+	var tags []string
+	ws.c.run(func() error {
+		list, err := call(ws.state, "getTags", ws.v)
+		if err != nil {
+			return err
+		}
+		n := list.Length()
+		tags = make([]string, n)
+		for i := range n {
+			tags[i] = list.Index(i).String()
+		}
+		return nil
+	})
+	return tags
+}
+
+func (ws *hibernatable) Attachment() (text string, ok bool, err error) {
+	err = ws.c.run(func() error {
+		v, err := call(host, "wsAttachment", ws.v)
+		if err != nil || v.IsNull() {
+			return err
+		}
+		text, ok = v.String(), true
+		return nil
+	})
+	if err != nil {
+		return "", false, fmt.Errorf("durable: WebSocket attachment: %w", err)
+	}
+	return text, ok, nil
+}
+
+func (ws *hibernatable) SetAttachment(text string, ok bool) error {
+	err := ws.c.run(func() error {
+		var v any = text
+		if !ok {
+			v = js.Null()
+		}
+		_, err := call(ws.v, "serializeAttachment", v)
+		return err
+	})
+	if err != nil {
+		return fmt.Errorf("durable: WebSocket attachment: %w", err)
+	}
+	return nil
+}
+
+func (ws *hibernatable) AutoResponseTimestamp() (t time.Time, ok bool) {
+	ws.c.run(func() error {
+		ms, err := call(host, "wsTimestamp", ws.state, ws.v)
+		if err != nil || ms.Float() < 0 {
+			return err
+		}
+		t, ok = time.UnixMilli(int64(ms.Float())), true
+		return nil
+	})
+	return t, ok
+}
+
+// webSocket(ctx, event, resolve, reject) runs a hibernatable WebSocket event
+// (webSocketMessage, webSocketClose, webSocketError) on an instance,
+// constructing it first when it was evicted or restarted.
+func (rt *isolate) webSocket(args []js.Value) any {
+	c, o := rt.lookup(int32(args[0].Int()))
+	if c == nil || o == nil {
+		args[3].Invoke(fmt.Sprintf("durable: no object with context %d in this Go runtime", args[0].Int()))
+		return nil
+	}
+	c.enter()
+	c.beginEvent()
+	data, resolve, reject := args[1], args[2], args[3]
+	// The event's values are read now, while Go runs in c.
+	ev := wswrap.Event{
+		Kind:   wswrap.Kind(data.Get("kind").Int()),
+		Socket: &hibernatable{c: c, state: o.state.v, v: data.Get("ws")},
+	}
+	switch ev.Kind {
+	case wswrap.Message:
+		ev.Type = data.Get("type").Int()
+		ev.Data = bytesOf(data.Get("data"))
+	case wswrap.Close:
+		ev.Code = data.Get("code").Int()
+		ev.Reason = data.Get("reason").String()
+		ev.WasClean = data.Get("wasClean").Truthy()
+	case wswrap.Error:
+		ev.Err = errors.New(data.Get("error").String())
+	}
+	go func() {
+		defer c.endEvent()
+		ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
+		defer cancel()
+		inst, err := o.get()
+		if err == nil {
+			// The handler's error is logged; the event succeeds, so workerd
+			// keeps the socket and the object as they are.
+			wswrap.Deliver(ctx, inst, ev, log.Printf)
+		} else {
+			log.Printf("durable: %s: %v", ev.Kind, err)
+		}
+		c.run(func() error {
+			if err != nil {
+				reject.Invoke(err.Error())
+			} else {
+				resolve.Invoke(js.Null())
+			}
+			return nil
+		})
+	}()
+	return nil
+}
