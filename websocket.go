@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"time"
@@ -351,6 +352,7 @@ type WebSocketErrorHandler interface {
 
 func init() {
 	wswrap.Dispatch = dispatchWebSocket
+	wswrap.Conn = func(impl any) any { return &Conn{impl: impl.(connRuntime)} }
 }
 
 // dispatchWebSocket delivers one hibernatable WebSocket event to obj, when it
@@ -379,3 +381,94 @@ func dispatchWebSocket(ctx context.Context, obj any, ev wswrap.Event) (handled b
 	}
 	return false, fmt.Errorf("durable: unknown WebSocket event %d", ev.Kind)
 }
+
+// Conn is a WebSocket that Go reads and writes itself, in the style of
+// github.com/coder/websocket: the client end of a WebSocket opened with
+// [Stub.DialWebSocket] (or durabletest's Runtime.DialWebSocket). Read and
+// Write may be called from different goroutines; each from one at a time.
+//
+// On workerd a Conn belongs to the event that opened it (a front request, or
+// an object's event): it works while that event is in flight, so read and
+// write before the handler returns.
+type Conn struct{ impl connRuntime }
+
+// connRuntime is one WebSocket that Go reads.
+type connRuntime interface {
+	Read(ctx context.Context) (MessageType, []byte, error)
+	Write(ctx context.Context, typ MessageType, data []byte) error
+	Close(code int, reason string) error
+}
+
+// Read waits for the next message. When the peer closed the connection it
+// returns a [*CloseError] (which matches [ErrWebSocketClosed]) with the
+// peer's code and reason.
+func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) { return c.impl.Read(ctx) }
+
+// Write sends one message. A message larger than [MaxMessageSize] fails with
+// [ErrWebSocketLimit], a closed connection with [ErrWebSocketClosed].
+func (c *Conn) Write(ctx context.Context, typ MessageType, data []byte) error {
+	if typ != MessageText && typ != MessageBinary {
+		return fmt.Errorf("durable: WebSocket write: invalid message type %v", typ)
+	}
+	if len(data) > MaxMessageSize {
+		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	}
+	return c.impl.Write(ctx, typ, data)
+}
+
+// Close starts the closing handshake with a status code (1000, or 3000–4999)
+// and a reason of at most 123 bytes.
+func (c *Conn) Close(code int, reason string) error {
+	if err := checkClose(code, reason); err != nil {
+		return err
+	}
+	return c.impl.Close(code, reason)
+}
+
+// webSocketStubRuntime is what a runtime's stub implements to hand over the
+// WebSocket of a 101 answer.
+type webSocketStubRuntime interface {
+	// TakeWebSocket returns the connection named id in the answer's
+	// WebSocketHeader, as a connRuntime; ctx is the request's.
+	TakeWebSocket(ctx context.Context, id string) (any, error)
+}
+
+// DialWebSocket opens a WebSocket to the object behind the stub: it sends req
+// (a GET, usually) with the upgrade headers added, and when the object
+// accepts, returns the client end. req's context must be the handler's (on
+// workerd the connection belongs to that event). When the object answers
+// anything but 101, the error matches [ErrNotWebSocket] and gives the status
+// and the start of the body.
+func (s Stub) DialWebSocket(req *http.Request) (*Conn, error) {
+	rt, ok := s.runtime().(webSocketStubRuntime)
+	if !ok {
+		panic("durable: this runtime does not implement WebSockets")
+	}
+	req = req.Clone(req.Context())
+	req.Header.Set("Upgrade", "websocket")
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Sec-WebSocket-Version", "13")
+	if req.Header.Get("Sec-WebSocket-Key") == "" {
+		req.Header.Set("Sec-WebSocket-Key", "ZHVyYWJsZW9iamVjdHNnbw==")
+	}
+	resp, err := s.Fetch(req)
+	if err != nil {
+		return nil, fmt.Errorf("durable: dialing a WebSocket: %w", err)
+	}
+	id := resp.Header.Get(webSocketHeader)
+	if resp.StatusCode != http.StatusSwitchingProtocols || id == "" {
+		defer resp.Body.Close()
+		var body [200]byte
+		n, _ := io.ReadFull(resp.Body, body[:])
+		return nil, fmt.Errorf("%w: %s answered status %d: %q", ErrNotWebSocket, req.URL, resp.StatusCode, body[:n])
+	}
+	impl, err := rt.TakeWebSocket(req.Context(), id)
+	if err != nil {
+		return nil, fmt.Errorf("durable: dialing a WebSocket: %w", err)
+	}
+	return &Conn{impl: impl.(connRuntime)}, nil
+}
+
+// webSocketHeader is internal/serving's WebSocketHeader: the answer's header
+// that names the WebSocket the runtime keeps for it.
+const webSocketHeader = "X-Durable-Websocket"

@@ -207,3 +207,20 @@ describe("hibernatable WebSockets on workerd", () => {
     bob.ws.close();
   });
 });
+
+describe("WebSocket clients in Go on workerd", () => {
+  test("the front handler dials an object and reads its answers", async () => {
+    const got = await (await server.fetch(`/dial/${run}-dial`)).json();
+    expect(got).toEqual([
+      'text "echo:from-go"',
+      'binary "\\x02\\x01"',
+      'text "me:{\\"error\\":\\"\\",\\"member\\":{\\"user\\":\\"gopher\\",\\"joins\\":1},\\"ok\\":true}"',
+      expect.stringMatching(/^read error: .*status 4003: "done"/),
+    ]);
+  });
+
+  test("dialing a route that answers without upgrading fails with ErrNotWebSocket", async () => {
+    const text = await (await server.fetch(`/dial-plain/${run}-dial`)).text();
+    expect(text).toMatch(/^true .*answered status 200/);
+  });
+});

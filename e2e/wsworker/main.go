@@ -56,6 +56,39 @@ func front(env durable.Env) http.Handler {
 		w.WriteHeader(resp.StatusCode)
 		io.Copy(w, resp.Body)
 	})
+	// /dial/{name} talks to the Room over a WebSocket from Go: the front
+	// handler is the client, and reports what it read.
+	mux.HandleFunc("/dial/{name}", func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, "https://room/ws?tags=go&user=gopher", nil)
+		conn, err := rooms.Get(rooms.IDFromName(r.PathValue("name"))).DialWebSocket(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		var got []string
+		for _, m := range []struct {
+			typ  durable.MessageType
+			data string
+		}{{durable.MessageText, "echo:from-go"}, {durable.MessageBinary, "\x01\x02"}, {durable.MessageText, "me"}, {durable.MessageText, "close:4003:done"}} {
+			if err := conn.Write(r.Context(), m.typ, []byte(m.data)); err != nil {
+				got = append(got, "write error: "+err.Error())
+				break
+			}
+			typ, data, err := conn.Read(r.Context())
+			if err != nil {
+				got = append(got, "read error: "+err.Error())
+				break
+			}
+			got = append(got, fmt.Sprintf("%v %q", typ, data))
+		}
+		json.NewEncoder(w).Encode(got)
+	})
+	// /dial-plain/{name} dials a route that is not a WebSocket.
+	mux.HandleFunc("/dial-plain/{name}", func(w http.ResponseWriter, r *http.Request) {
+		req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, "https://room/closes", nil)
+		_, err := rooms.Get(rooms.IDFromName(r.PathValue("name"))).DialWebSocket(req)
+		fmt.Fprintf(w, "%v %v", errors.Is(err, durable.ErrNotWebSocket), err)
+	})
 	return mux
 }
 

@@ -259,3 +259,57 @@ func (rt *isolate) webSocket(args []js.Value) any {
 	}()
 	return nil
 }
+
+// TakeWebSocket takes the WebSocket a stub fetch was answered with (parked by
+// websocket.mjs) and accepts it for Go to read, in the context of the request
+// that ctx belongs to.
+func (s *stub) TakeWebSocket(ctx context.Context, name string) (any, error) {
+	c := ioContextFrom(ctx)
+	if c == nil {
+		c = s.ns.owner
+	}
+	if c == nil {
+		return nil, serving.ErrFrontStubContext
+	}
+	var v js.Value
+	err := c.run(func() error {
+		var err error
+		v, err = call(host, "wsConn", name)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &conn{c: c, v: v}, nil
+}
+
+// conn is a WebSocket Go reads: websocket.mjs's Conn, which queues the
+// socket's messages until Go asks for them.
+type conn struct {
+	c *ioContext
+	v js.Value
+}
+
+func (k *conn) Read(ctx context.Context) (durable.MessageType, []byte, error) {
+	m, err := k.c.await(ctx, func() (js.Value, error) { return call(host, "wsRead", k.v) })
+	if err != nil {
+		return 0, nil, fmt.Errorf("durable: WebSocket read: %w", err)
+	}
+	if m.Get("closed").Truthy() {
+		return 0, nil, &durable.CloseError{Code: m.Get("code").Int(), Reason: m.Get("reason").String()}
+	}
+	return durable.MessageType(m.Get("type").Int()), bytesOf(m.Get("data")), nil
+}
+
+func (k *conn) Write(ctx context.Context, typ durable.MessageType, data []byte) error {
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("durable: WebSocket write: %w", err)
+	}
+	ws := &hibernatable{c: k.c, v: k.v.Get("ws")}
+	return ws.Send(typ, data)
+}
+
+func (k *conn) Close(code int, reason string) error {
+	ws := &hibernatable{c: k.c, v: k.v.Get("ws")}
+	return ws.Close(code, reason)
+}

@@ -48,6 +48,10 @@ type Event struct {
 	Err error // Error
 }
 
+// Conn returns a *durable.Conn over a runtime's connection. Package durable
+// sets it.
+var Conn func(impl any) any
+
 // Dispatch calls obj's handler for ev, and reports whether obj has one. Package
 // durable sets it.
 var Dispatch func(ctx context.Context, obj any, ev Event) (handled bool, err error)

@@ -69,6 +69,9 @@ class Conn {
     this.queue = [];
     this.waiting = null;
     this.closed = null; // { code, reason } once the peer closed
+    // A client end delivers binary messages as Blobs by default, which
+    // cannot be read synchronously.
+    ws.binaryType = "arraybuffer";
     ws.addEventListener("message", (e) => this.push(payload(e.data)));
     ws.addEventListener("close", (e) => {
       this.closed = { code: e.code, reason: e.reason, closed: true };
