@@ -313,6 +313,7 @@ func (rt *Runtime) object(class string, target *id) (*object, error) {
 		state: &state{id: &id{hex: target.hex, name: target.name}, storage: &storage{db: db}},
 	}
 	own.reset = o.restart
+	o.state.sockets = &sockets{o: o}
 	rt.objects[key] = o
 	return o, nil
 }

@@ -13,6 +13,7 @@ import (
 type state struct {
 	id      durable.ID
 	storage *storage
+	sockets *sockets // websocket.go
 }
 
 func (s *state) ID() durable.ID { return s.id }
