@@ -41,6 +41,21 @@
 // with [ErrIntegerRange] rather than silently rounded, and a number read back is an
 // int64 when it is integral and within that range, else a float64.
 //
+// # WebSockets
+//
+// An object accepts a hibernatable WebSocket with [State.AcceptWebSocket] in its
+// fetch handler: the response becomes the 101, and the socket's messages and
+// closes arrive at the object's optional [WebSocketMessageHandler] and
+// [WebSocketCloseHandler] methods, even after workerd evicted the object from
+// memory while its sockets stayed connected (the object is constructed again
+// first, and [State.WebSockets] lists the sockets, with their tags and the
+// attachments set by [SetAttachment]). [State.SetWebSocketAutoResponse] lets
+// workerd answer a ping without waking the object. A request that is not an
+// upgrade fails with [ErrNotWebSocket] (answer it with [RefuseUpgrade]);
+// values over workerd's limits fail with [ErrWebSocketLimit].
+// [Stub.DialWebSocket] opens a WebSocket to an object from Go and returns a
+// [Conn] to read and write.
+//
 // # Types that grow
 //
 // [State], [Storage], [SQL], [KV], [Env], [Namespace] and [Stub] are small structs
@@ -56,7 +71,8 @@
 // # Errors
 //
 // Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrTooManyRows],
-// [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType]. SQL
+// [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType],
+// [ErrNotWebSocket], [ErrWebSocketLimit], [ErrWebSocketClosed]. SQL
 // failures are [*SQLError], with SQLite's result codes; [ErrConstraint] matches
 // every constraint violation.
 package durable
