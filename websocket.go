@@ -114,6 +114,7 @@ type AcceptOptions struct {
 // implementation (a webSocketRuntime) as any.
 type webSocketStateRuntime interface {
 	AcceptWebSocket(w http.ResponseWriter, r *http.Request, tags []string) (any, error)
+	AcceptConn(w http.ResponseWriter, r *http.Request) (any, error) // a connRuntime
 	WebSockets(tag string) []any
 	SetWebSocketAutoResponse(request, response string) error
 	ClearWebSocketAutoResponse()
@@ -168,6 +169,41 @@ func (s State) AcceptWebSocket(w http.ResponseWriter, r *http.Request, opts *Acc
 		return nil, err
 	}
 	return &WebSocket{impl: impl.(webSocketRuntime)}, nil
+}
+
+// AcceptConn answers the upgrade request r with a WebSocket that Go reads and
+// writes itself, through the returned [Conn], rather than through the
+// object's handler methods. Such a socket is not hibernatable: workerd keeps
+// the object in memory while it is open, and [State.WebSockets] does not list
+// it. Typically the handler starts a goroutine that reads and writes, and
+// returns at once:
+//
+//	conn, err := state.AcceptConn(w, r)
+//	if err != nil { ... }
+//	go func() {
+//		defer conn.Close(1000, "")
+//		for {
+//			typ, data, err := conn.Read(context.Background())
+//			if err != nil {
+//				return
+//			}
+//			conn.Write(context.Background(), typ, data)
+//		}
+//	}()
+//
+// On workerd the connection keeps an event of the object in flight, so the
+// goroutine may use storage and stubs meanwhile, until Go calls Close (defer
+// it), or 10 seconds after the peer closed when Go does not. A request that is
+// not an upgrade fails with [ErrNotWebSocket].
+func (s State) AcceptConn(w http.ResponseWriter, r *http.Request) (*Conn, error) {
+	if !IsWebSocketUpgrade(r) {
+		return nil, fmt.Errorf("%w: %s %s has no Upgrade: websocket header", ErrNotWebSocket, r.Method, r.URL.Path)
+	}
+	impl, err := s.webSockets().AcceptConn(w, r)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{impl: impl.(connRuntime)}, nil
 }
 
 // checkTags returns the distinct tags, in order, or an error when they break
@@ -383,13 +419,15 @@ func dispatchWebSocket(ctx context.Context, obj any, ev wswrap.Event) (handled b
 }
 
 // Conn is a WebSocket that Go reads and writes itself, in the style of
-// github.com/coder/websocket: the client end of a WebSocket opened with
+// github.com/coder/websocket: the server end of a WebSocket accepted with
+// [State.AcceptConn], or the client end of one opened with
 // [Stub.DialWebSocket] (or durabletest's Runtime.DialWebSocket). Read and
 // Write may be called from different goroutines; each from one at a time.
 //
-// On workerd a Conn belongs to the event that opened it (a front request, or
-// an object's event): it works while that event is in flight, so read and
-// write before the handler returns.
+// On workerd a dialed Conn belongs to the event that opened it (a front
+// request, or an object's event): it works while that event is in flight, so
+// read and write before the handler returns. An accepted Conn keeps an event
+// of its object in flight until it closes.
 type Conn struct{ impl connRuntime }
 
 // connRuntime is one WebSocket that Go reads.

@@ -23,7 +23,7 @@ import (
 // instance, so they survive Restart as they survive hibernation on workerd.
 
 var (
-	parked     sync.Map // number → *clientConn
+	parked     sync.Map // number → *clientConn or *pipeEnd
 	nextParked atomic.Int64
 )
 
@@ -62,12 +62,12 @@ func (rt *Runtime) DialWebSocket(ctx context.Context, target string) (*durable.C
 	return wswrap.Conn(c).(*durable.Conn), nil
 }
 
-func takeParked(id string) (*clientConn, error) {
+func takeParked(id string) (any, error) {
 	c, ok := parked.LoadAndDelete(id)
 	if !ok {
 		return nil, fmt.Errorf("durable: no WebSocket %s: it was already taken", id)
 	}
-	return c.(*clientConn), nil
+	return c, nil
 }
 
 // TakeWebSocket hands a stub's caller the client end of the object's
@@ -375,6 +375,101 @@ func (c *clientConn) usable() error {
 	c.server.mu.Unlock()
 	if closedHere || st != open {
 		return durable.ErrWebSocketClosed
+	}
+	return nil
+}
+
+// AcceptConn answers r with an in-memory WebSocket whose both ends Go reads:
+// the server end is returned, the client end parked for DialWebSocket.
+func (s *state) AcceptConn(w http.ResponseWriter, r *http.Request) (any, error) {
+	server := &pipeEnd{notify: make(chan struct{}, 1)}
+	client := &pipeEnd{notify: make(chan struct{}, 1), peer: server}
+	server.peer = client
+	id := strconv.FormatInt(nextParked.Add(1), 10)
+	parked.Store(id, client)
+	w.Header().Set(serving.WebSocketHeader, id)
+	w.WriteHeader(http.StatusSwitchingProtocols)
+	return server, nil
+}
+
+// pipeEnd is one end of a WebSocket that Go reads at both ends
+// (State.AcceptConn). Writes never wait: the reader's queue holds them.
+type pipeEnd struct {
+	peer   *pipeEnd
+	notify chan struct{}
+
+	mu        sync.Mutex
+	inbox     []message
+	received  *durable.CloseError // the peer's close frame, once read
+	sentClose bool
+}
+
+func (p *pipeEnd) push(m message) {
+	p.mu.Lock()
+	p.inbox = append(p.inbox, m)
+	p.mu.Unlock()
+	select {
+	case p.notify <- struct{}{}:
+	default:
+	}
+}
+
+// Read returns the next message. On the peer's close frame it answers with
+// the same code, as WebSocket libraries do, and returns the close.
+func (p *pipeEnd) Read(ctx context.Context) (durable.MessageType, []byte, error) {
+	for {
+		p.mu.Lock()
+		if p.received != nil {
+			err := p.received
+			p.mu.Unlock()
+			return 0, nil, err
+		}
+		if len(p.inbox) > 0 {
+			m := p.inbox[0]
+			p.inbox = p.inbox[1:]
+			if m.close == nil {
+				p.mu.Unlock()
+				return m.typ, m.data, nil
+			}
+			p.received = m.close
+			answer := !p.sentClose
+			p.sentClose = true
+			p.mu.Unlock()
+			if answer {
+				p.peer.push(m)
+			}
+			return 0, nil, m.close
+		}
+		p.mu.Unlock()
+		select {
+		case <-p.notify:
+		case <-ctx.Done():
+			return 0, nil, fmt.Errorf("durable: WebSocket read: %w", ctx.Err())
+		}
+	}
+}
+
+func (p *pipeEnd) Write(ctx context.Context, typ durable.MessageType, data []byte) error {
+	p.mu.Lock()
+	closed := p.sentClose || p.received != nil
+	p.mu.Unlock()
+	if closed {
+		return fmt.Errorf("durable: WebSocket write: %w", durable.ErrWebSocketClosed)
+	}
+	if err := ctx.Err(); err != nil {
+		return fmt.Errorf("durable: WebSocket write: %w", err)
+	}
+	p.peer.push(message{typ: typ, data: slices.Clone(data)})
+	return nil
+}
+
+func (p *pipeEnd) Close(code int, reason string) error {
+	p.mu.Lock()
+	already := p.sentClose
+	p.sentClose = true
+	p.mu.Unlock()
+	if !already {
+		p.peer.push(message{close: &durable.CloseError{Code: code, Reason: reason}})
 	}
 	return nil
 }

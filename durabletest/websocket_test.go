@@ -3,6 +3,7 @@ package durabletest_test
 import (
 	"context"
 	"errors"
+	"net/http"
 	"slices"
 	"testing"
 
@@ -67,5 +68,55 @@ func TestDialWebSocketRefused(t *testing.T) {
 	_, err := rt.DialWebSocket(context.Background(), "/ada")
 	if !errors.Is(err, durable.ErrNotWebSocket) {
 		t.Fatalf("DialWebSocket to a plain handler = %v, want ErrNotWebSocket", err)
+	}
+}
+
+// echoRoom accepts plain WebSockets and echoes them from a goroutine.
+type echoRoom struct{ state durable.State }
+
+func (e *echoRoom) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	conn, err := e.state.AcceptConn(w, r)
+	if err != nil {
+		durable.RefuseUpgrade(w)
+		return
+	}
+	go func() {
+		defer conn.Close(1000, "")
+		for {
+			typ, data, err := conn.Read(context.Background())
+			if err != nil {
+				return
+			}
+			conn.Write(context.Background(), typ, append([]byte("echo "), data...))
+		}
+	}()
+}
+
+func TestAcceptConnEcho(t *testing.T) {
+	rt := durabletest.New(t, durable.Worker{Objects: map[string]durable.Constructor{
+		"Echo": func(state durable.State, _ durable.Env) (durable.Object, error) { return &echoRoom{state: state}, nil },
+	}}, nil)
+	ctx := context.Background()
+	stub := rt.Namespace("Echo").Get(rt.Namespace("Echo").IDFromName("e"))
+	req, _ := http.NewRequestWithContext(ctx, http.MethodGet, "https://echo/", nil)
+	conn, err := stub.DialWebSocket(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, msg := range []string{"a", "b"} {
+		if err := conn.Write(ctx, durable.MessageText, []byte(msg)); err != nil {
+			t.Fatal(err)
+		}
+		if _, got, err := conn.Read(ctx); err != nil || string(got) != "echo "+msg {
+			t.Fatalf("Read = %q, %v", got, err)
+		}
+	}
+	if len(rt.State("Echo", stub.ID()).WebSockets("")) != 0 {
+		t.Errorf("a plain WebSocket is listed with the hibernatable ones")
+	}
+	conn.Close(4000, "done")
+	var ce *durable.CloseError
+	if _, _, err := conn.Read(ctx); !errors.As(err, &ce) || ce.Code != 4000 {
+		t.Errorf("Read after Close = %v, want the echoed close 4000", err)
 	}
 }

@@ -208,6 +208,41 @@ describe("hibernatable WebSockets on workerd", () => {
   });
 });
 
+describe("plain WebSockets that Go reads and writes", () => {
+  test("echo after the handler returned, with storage and timers in between", async () => {
+    const url = new URL(`/room/${run}-echo/echo`, server.url);
+    url.protocol = "ws:";
+    const ws = new WebSocket(url);
+    const messages = [];
+    let wake;
+    ws.on("message", (data, binary) => {
+      messages.push(binary ? [...data] : data.toString());
+      wake?.();
+    });
+    const closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    await new Promise((resolve, reject) => {
+      ws.on("open", resolve);
+      ws.on("error", reject);
+    });
+    const next = async () => {
+      const deadline = Date.now() + 5000;
+      while (messages.length === 0 && Date.now() < deadline) await new Promise((r) => ((wake = r), setTimeout(r, 100)));
+      return messages.shift();
+    };
+    for (let i = 1; i <= 3; i++) {
+      ws.send(`hello ${i}`);
+      expect(await next()).toBe(`${i} hello ${i}`);
+    }
+    // Idle for a while: the connection, not a request, keeps the room's
+    // event in flight.
+    await new Promise((r) => setTimeout(r, 1500));
+    ws.send(Buffer.from([7, 7, 1]));
+    expect(await next()).toEqual([7, 7, 1]);
+    ws.send("bye");
+    expect(await closed).toEqual({ code: 4010, reason: "echo bye" });
+  });
+});
+
 describe("WebSocket clients in Go on workerd", () => {
   test("the front handler dials an object and reads its answers", async () => {
     const got = await (await server.fetch(`/dial/${run}-dial`)).json();

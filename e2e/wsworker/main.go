@@ -138,6 +138,15 @@ func (rm *room) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 				ws.Close(4000, "attachment")
 			}
 		}
+	case "/echo":
+		// A plain WebSocket: Go reads and writes it on its own goroutine,
+		// after the handler returned, and counts in storage meanwhile.
+		conn, err := rm.state.AcceptConn(w, r)
+		if err != nil {
+			durable.RefuseUpgrade(w)
+			return
+		}
+		go rm.echo(conn)
 	case "/auto":
 		var err error
 		if q.Has("clear") {
@@ -171,6 +180,43 @@ func (rm *room) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, n)
 	default:
 		http.NotFound(w, r)
+	}
+}
+
+// echo answers each message of a plain WebSocket with the number of messages
+// echoed so far (kept in SQL) and the message; binary comes back as it was.
+// "bye" closes from the server side.
+func (rm *room) echo(conn *durable.Conn) {
+	defer conn.Close(1000, "")
+	ctx := context.Background()
+	sql := rm.state.Storage().SQL()
+	sql.Exec(`CREATE TABLE IF NOT EXISTS echoes (n INTEGER)`)
+	for {
+		typ, data, err := conn.Read(ctx)
+		if err != nil {
+			return
+		}
+		if typ == durable.MessageBinary {
+			conn.Write(ctx, typ, data)
+			continue
+		}
+		if string(data) == "bye" {
+			conn.Close(4010, "echo bye")
+			continue
+		}
+		var n int64
+		res, err := sql.Exec(`INSERT INTO echoes VALUES (1); SELECT count(*) FROM echoes`)
+		if err == nil {
+			err = res.One(&n)
+		}
+		if err != nil {
+			conn.Write(ctx, durable.MessageText, []byte("error: "+err.Error()))
+			continue
+		}
+		// A Go timer between read and write: the goroutine wakes outside
+		// any request of the room, and must still reach workerd.
+		time.Sleep(5 * time.Millisecond)
+		conn.Write(ctx, durable.MessageText, []byte(fmt.Sprintf("%d %s", n, data)))
 	}
 }
 

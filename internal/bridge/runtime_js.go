@@ -42,6 +42,7 @@ func Serve(w durable.Worker) {
 		"newObject":    rt.newObject,
 		"objectFetch":  rt.objectFetch,
 		"webSocket":    rt.webSocket,
+		"wsHold":       rt.wsHold,
 		"drain":        rt.drain,
 		"closeContext": rt.closeContext,
 	} {

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"log"
 	"net/http"
+	"sync"
+	"sync/atomic"
 	"syscall/js"
 	"time"
 
@@ -288,6 +290,90 @@ func (s *stub) TakeWebSocket(ctx context.Context, name string) (any, error) {
 type conn struct {
 	c *ioContext
 	v js.Value
+
+	// done is closed when an accepted conn closes, which ends the event
+	// that holds its object in flight (wsHold).
+	done chan struct{}
+	once sync.Once
+}
+
+// finish ends an accepted conn's hold.
+func (k *conn) finish() {
+	if k.done != nil {
+		k.once.Do(func() { close(k.done) })
+	}
+}
+
+// AcceptConn answers r with a WebSocket that Go reads (accept(), not
+// hibernatable), and starts the event that keeps the object in flight while
+// the socket is open: workerd allows the object's I/O only during an event,
+// and the fetch that accepted it ends with the 101.
+func (s *state) AcceptConn(w http.ResponseWriter, r *http.Request) (any, error) {
+	c := s.storage.ctx
+	k := &conn{c: c, done: make(chan struct{})}
+	err := c.run(func() error {
+		pair, err := call(host, "wsAcceptConn")
+		if err != nil {
+			return err
+		}
+		k.v = pair.Index(1)
+		id := nextHold.Add(1)
+		k.v.Set("holdID", id)
+		holds.Store(id, k)
+		if _, err := call(host, "wsHold", c.id, k.v); err != nil {
+			holds.Delete(id)
+			return err
+		}
+		w.Header().Set(serving.WebSocketHeader, pair.Index(0).String())
+		return nil
+	})
+	if err != nil {
+		return nil, fmt.Errorf("durable: accepting a WebSocket: %w", err)
+	}
+	w.WriteHeader(http.StatusSwitchingProtocols)
+	return k, nil
+}
+
+// closeGrace is how long an accepted conn's event outlives the socket's close
+// when Go does not call Close.
+const closeGrace = 10 * time.Second
+
+// holds maps the number of an accepted conn (holdID on its JavaScript Conn)
+// to it, until its hold event starts.
+var (
+	holds    sync.Map // int64 → *conn
+	nextHold atomic.Int64
+)
+
+// wsHold(ctx, conn, resolve, reject) is the event that holds an accepted
+// conn's object in flight until the conn closes, from either side.
+func (rt *isolate) wsHold(args []js.Value) any {
+	c, _ := rt.lookup(int32(args[0].Int()))
+	v, resolve := args[1], args[2]
+	found, ok := holds.LoadAndDelete(int64(v.Get("holdID").Int()))
+	if c == nil || !ok {
+		args[3].Invoke("durable: no WebSocket to hold")
+		return nil
+	}
+	k := found.(*conn)
+	c.enter()
+	c.beginEvent()
+	// Once the socket closed, Go has closeGrace to read what is left and
+	// clean up (storage calls need the event) before the event ends without
+	// a Close.
+	onClosed := c.funcOf(func([]js.Value) any { time.AfterFunc(closeGrace, k.finish); return nil })
+	v.Set("onClosed", onClosed)
+	go func() {
+		defer c.endEvent()
+		<-k.done
+		c.run(func() error {
+			v.Set("onClosed", js.Null())
+			release(onClosed)
+			resolve.Invoke(js.Null())
+			return nil
+		})
+	}()
+	return nil
 }
 
 func (k *conn) Read(ctx context.Context) (durable.MessageType, []byte, error) {
@@ -311,5 +397,7 @@ func (k *conn) Write(ctx context.Context, typ durable.MessageType, data []byte) 
 
 func (k *conn) Close(code int, reason string) error {
 	ws := &hibernatable{c: k.c, v: k.v.Get("ws")}
-	return ws.Close(code, reason)
+	err := ws.Close(code, reason)
+	k.finish()
+	return err
 }

@@ -40,6 +40,39 @@ func (p *peer) webSocket(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// conn accepts a plain WebSocket and echoes it from a goroutine, prefixing
+// each text message with the count of messages so far, kept in storage.
+func (p *peer) conn(w http.ResponseWriter, r *http.Request) {
+	conn, err := p.state.AcceptConn(w, r)
+	if err != nil {
+		durable.RefuseUpgrade(w)
+		return
+	}
+	go func() {
+		defer conn.Close(1000, "")
+		ctx := context.Background()
+		for {
+			typ, data, err := conn.Read(ctx)
+			if err != nil {
+				p.state.Storage().SQL().Exec(`INSERT INTO events (what) VALUES (?)`, fmt.Sprintf("conn-end %v", errors.Is(err, durable.ErrWebSocketClosed)))
+				return
+			}
+			if typ == durable.MessageText {
+				p.state.Storage().SQL().Exec(`INSERT INTO events (what) VALUES ('conn-message')`)
+				res, err := p.state.Storage().SQL().Exec(`SELECT count(*) FROM events WHERE what = 'conn-message'`)
+				var n int64
+				if err == nil {
+					err = res.One(&n)
+				}
+				data = fmt.Appendf(nil, "%d %s %v", n, data, err)
+			}
+			if err := conn.Write(ctx, typ, data); err != nil {
+				return
+			}
+		}
+	}()
+}
+
 func (p *peer) autoResponse(w http.ResponseWriter, r *http.Request) {
 	q := r.URL.Query()
 	if q.Has("clear") {
@@ -241,6 +274,29 @@ func init() {
 		if err := b.Close(1005, ""); err == nil {
 			t.Errorf("Close(1005) succeeded; a client may not send 1005")
 		}
+	})
+	add("websocket/plain-conn-echo", func(t T, o *Object) {
+		stub := peerStub(t, o, PeerBinding, o.Unique("ws-conn"))
+		req, _ := http.NewRequestWithContext(o.Ctx, http.MethodGet, "https://peer/ws-conn", nil)
+		conn, err := stub.DialWebSocket(req)
+		must(t, err, "DialWebSocket")
+		for i, msg := range []string{"one", "two"} {
+			must(t, conn.Write(o.Ctx, durable.MessageText, []byte(msg)), "Write")
+			_, data, err := read(o, conn)
+			must(t, err, "Read")
+			same(t, "echo", string(data), fmt.Sprintf("%d %s <nil>", i+1, msg))
+		}
+		must(t, conn.Write(o.Ctx, durable.MessageBinary, []byte{3, 2, 1}), "Write binary")
+		typ, data, err := read(o, conn)
+		must(t, err, "Read binary")
+		same(t, "binary echo", []any{typ, data}, []any{durable.MessageBinary, []byte{3, 2, 1}})
+		must(t, conn.Close(1000, "done"), "Close")
+		if ev := peerEvents(t, o, "ws-conn", "conn-end"); !strings.Contains(ev, "conn-end true") {
+			t.Errorf("events = %q, want the peer's Read to end with ErrWebSocketClosed", ev)
+		}
+		// A plain GET to the same route is refused.
+		resp, _ := call(t, o, stub, http.MethodGet, "https://peer/ws-conn", nil)
+		same(t, "plain GET status", resp.StatusCode, http.StatusUpgradeRequired)
 	})
 	add("websocket/handler-panic-keeps-serving", func(t T, o *Object) {
 		conn := dial(t, o, "ws-panic", "")

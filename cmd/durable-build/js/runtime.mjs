@@ -13,7 +13,7 @@
 // goroutines wait to call JavaScript in that context, and which enters Go there
 // to let them. internal/bridge/doc.go explains the model in full.
 import "./wasm_exec.mjs";
-import { afterEvent, eventMessage, parkResponseWebSocket, takeWebSocket, webSocketHost } from "./websocket.mjs";
+import { afterEvent, eventMessage, parkResponseWebSocket, setHold, takeWebSocket, webSocketHost } from "./websocket.mjs";
 
 const encoder = new TextEncoder();
 const ROLLBACK = Symbol("rollback");
@@ -444,6 +444,7 @@ class GoRuntime {
     };
     globalThis.__durableGo = undefined;
     globalThis.__durableHost = host;
+    setHold(async (id, conn) => runtime.contexts.get(id)?.serve("wsHold", conn));
     // run() returns once main blocks in workerd.Serve; its promise settles only at exit.
     runtime.enter(() => go.run(instance).catch((e) => console.error("Go runtime failed:", e)));
     // The exit promise belongs to the first event's context, long gone when Go

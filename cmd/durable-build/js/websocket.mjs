@@ -73,13 +73,16 @@ class Conn {
     // cannot be read synchronously.
     ws.binaryType = "arraybuffer";
     ws.addEventListener("message", (e) => this.push(payload(e.data)));
+    this.onClosed = null; // set by Go for an accepted Conn: ends its hold
     ws.addEventListener("close", (e) => {
       this.closed = { code: e.code, reason: e.reason, closed: true };
       this.push(null);
+      this.onClosed?.();
     });
     ws.addEventListener("error", (e) => {
       this.closed ??= { code: 1006, reason: String(e.message ?? e.error ?? "error"), closed: true };
       this.push(null);
+      this.onClosed?.();
     });
     ws.accept();
   }
@@ -99,6 +102,17 @@ class Conn {
   }
 }
 
+// hold starts an event of the context ctxID that lasts until Go ends it: an
+// accepted Conn keeps its object's context in flight while it is open, so
+// that Go may read, write and use storage meanwhile. runtime.mjs sets it.
+let hold = () => {
+  throw new Error("durable: no runtime to hold the WebSocket");
+};
+
+export function setHold(fn) {
+  hold = fn;
+}
+
 // The helpers Go calls (internal/bridge, websocket_js.go). Each runs in the
 // I/O context the socket belongs to.
 export const webSocketHost = {
@@ -113,6 +127,11 @@ export const webSocketHost = {
   wsAcceptConn() {
     const [client, server] = Object.values(new WebSocketPair());
     return [park(client), new Conn(server)];
+  },
+  // wsHold starts the event that keeps an accepted Conn's object in flight;
+  // Go ends it when the Conn closes.
+  wsHold(ctxID, conn) {
+    hold(ctxID, conn).catch((e) => console.error("durable: a WebSocket's event failed:", e));
   },
   // wsConn takes a parked WebSocket (a stub fetch's answer) for Go to read.
   wsConn(id) {
