@@ -206,6 +206,29 @@ describe("hibernatable WebSockets on workerd", () => {
     ann.ws.close();
     bob.ws.close();
   });
+
+  test("sockets, tags and attachments survive the Go program exiting", async () => {
+    const ann = await connect("exit", "tags=x&user=ann");
+    const bob = await connect("exit", "tags=y&user=bob");
+    const first = await ann.ask("instance");
+    ann.ws.send("exit");
+    // The next event boots a new Go runtime; the room is constructed there
+    // and finds its sockets in workerd.
+    let second;
+    for (let i = 0; i < 20 && !second; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      bob.ws.send("instance");
+      // An event that the dying program had in flight fails with no answer.
+      const m = await bob.next().catch(() => "");
+      if (m.startsWith("instance:")) second = JSON.parse(m.slice("instance:".length));
+    }
+    expect(second.instance).not.toBe(first.instance);
+    expect(second.atStart).toBe(2);
+    expect(await ann.ask("me")).toMatchObject({ member: { user: "ann" }, ok: true });
+    expect(await bob.ask("who:x")).toEqual(["ann"]);
+    ann.ws.close();
+    bob.ws.close();
+  });
 });
 
 describe("plain WebSockets that Go reads and writes", () => {

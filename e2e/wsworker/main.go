@@ -294,6 +294,11 @@ func (rm *room) WebSocketMessage(ctx context.Context, ws *durable.WebSocket, typ
 		return reply(errString(bridge.RestartObject(rm.state.ID())))
 	case "panic":
 		panic("the handler panicked on purpose")
+	case "exit":
+		// A panic no handler recovers ends the whole Go program; workerd keeps
+		// the sockets, and the next event boots a new one.
+		go func() { panic("the Go program ends on purpose") }()
+		return nil
 	case "fail":
 		return errors.New("the handler failed on purpose")
 	}
