@@ -510,3 +510,21 @@ func (s Stub) DialWebSocket(req *http.Request) (*Conn, error) {
 // webSocketHeader is internal/serving's WebSocketHeader: the answer's header
 // that names the WebSocket the runtime keeps for it.
 const webSocketHeader = "X-Durable-Websocket"
+
+// DialWebSocket opens a WebSocket to a server at rawURL (ws, wss, http or
+// https) and returns the client end; header adds request headers. To reach a
+// Durable Object, use [Stub.DialWebSocket]. ctx must be a handler's request
+// context (or derived from it): on workerd the connection belongs to that
+// event, and works while it is in flight. When the server answers anything but
+// 101, the error matches [ErrNotWebSocket]. Under durabletest the connection
+// is a real one, made with github.com/coder/websocket.
+func DialWebSocket(ctx context.Context, rawURL string, header http.Header) (*Conn, error) {
+	if wswrap.DialURL == nil {
+		return nil, errors.New("durable: DialWebSocket needs a runtime: run the program on workerd (package workerd) or under package durabletest")
+	}
+	impl, err := wswrap.DialURL(ctx, rawURL, header)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{impl: impl.(connRuntime)}, nil
+}

@@ -2,8 +2,9 @@
 // WebSockets through the Go front handler, answers text and binary messages,
 // lists its sockets by tag, keeps attachments, lets workerd answer an
 // auto-response pair, and keeps its sockets when its Go instance is dropped.
+import { createServer } from "node:http";
 import { afterAll, describe, expect, test } from "vitest";
-import WebSocket from "ws";
+import WebSocket, { WebSocketServer } from "ws";
 import { startWorker } from "./harness.mjs";
 
 const config = "e2e/wsworker/wrangler.jsonc";
@@ -280,5 +281,30 @@ describe("WebSocket clients in Go on workerd", () => {
   test("dialing a route that answers without upgrading fails with ErrNotWebSocket", async () => {
     const text = await (await server.fetch(`/dial-plain/${run}-dial`)).text();
     expect(text).toMatch(/^true .*answered status 200/);
+  });
+
+  test("the front handler dials a WebSocket server by URL", async () => {
+    // A server outside workerd: it echoes with the X-Who header it got.
+    const wss = new WebSocketServer({ host: "127.0.0.1", port: 0 });
+    await new Promise((r) => wss.on("listening", r));
+    const closes = [];
+    wss.on("connection", (ws, req) => {
+      ws.on("message", (data, binary) => ws.send(binary ? data : `${req.headers["x-who"]} ${data}`, { binary }));
+      ws.on("close", (code, reason) => closes.push([code, reason.toString()]));
+    });
+    try {
+      const { port } = wss.address();
+      const text = await (await server.fetch(`/dial-url?url=ws://127.0.0.1:${port}/chat`)).text();
+      expect(text).toBe('gopher hi <nil>; [1 2] <nil>; durable: WebSocket closed with status 1000: "client done"');
+      expect(closes).toEqual([[1000, "client done"]]);
+      // A server that does not upgrade.
+      const plain = createServer((req, res) => res.writeHead(404).end("no socket here"));
+      await new Promise((r) => plain.listen(0, "127.0.0.1", r));
+      const refused = await (await server.fetch(`/dial-url?url=ws://127.0.0.1:${plain.address().port}/`)).text();
+      plain.close();
+      expect(refused).toMatch(/^dial: true .*answered status 404: "no socket here"/);
+    } finally {
+      wss.close();
+    }
   });
 });

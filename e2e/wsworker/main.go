@@ -83,6 +83,23 @@ func front(env durable.Env) http.Handler {
 		}
 		json.NewEncoder(w).Encode(got)
 	})
+	// /dial-url?url=... talks to a WebSocket server outside workerd.
+	mux.HandleFunc("/dial-url", func(w http.ResponseWriter, r *http.Request) {
+		conn, err := durable.DialWebSocket(r.Context(), r.URL.Query().Get("url"), http.Header{"X-Who": {"gopher"}})
+		if err != nil {
+			fmt.Fprintf(w, "dial: %v %v", errors.Is(err, durable.ErrNotWebSocket), err)
+			return
+		}
+		conn.Write(r.Context(), durable.MessageText, []byte("hi"))
+		_, data, err := conn.Read(r.Context())
+		fmt.Fprintf(w, "%s %v;", data, err)
+		conn.Write(r.Context(), durable.MessageBinary, []byte{1, 2})
+		_, data, err = conn.Read(r.Context())
+		fmt.Fprintf(w, " %v %v;", data, err)
+		conn.Close(1000, "client done")
+		_, _, err = conn.Read(r.Context())
+		fmt.Fprintf(w, " %v", err)
+	})
 	// /dial-plain/{name} dials a route that is not a WebSocket.
 	mux.HandleFunc("/dial-plain/{name}", func(w http.ResponseWriter, r *http.Request) {
 		req, _ := http.NewRequestWithContext(r.Context(), http.MethodGet, "https://room/closes", nil)

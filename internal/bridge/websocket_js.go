@@ -262,6 +262,36 @@ func (rt *isolate) webSocket(args []js.Value) any {
 	return nil
 }
 
+func init() { wswrap.DialURL = dialURL }
+
+// dialURL connects to a WebSocket server with fetch in the context of the
+// request ctx belongs to.
+func dialURL(ctx context.Context, rawURL string, header http.Header) (any, error) {
+	c := ioContextFrom(ctx)
+	if c == nil {
+		return nil, fmt.Errorf("durable: dialing %s: pass the handler's request context (r.Context()): on workerd the connection belongs to that request", rawURL)
+	}
+	if err := c.checkCanWait(); err != nil {
+		return nil, fmt.Errorf("durable: dialing %s: %w", rawURL, err)
+	}
+	v, err := c.await(ctx, func() (js.Value, error) {
+		pairs := make([]any, 0, len(header))
+		for name, values := range header {
+			for _, value := range values {
+				pairs = append(pairs, []any{name, value})
+			}
+		}
+		return call(host, "wsDial", rawURL, pairs)
+	})
+	if err != nil {
+		return nil, fmt.Errorf("durable: dialing %s: %w", rawURL, err)
+	}
+	if jsConn := v.Get("conn"); jsConn.Type() == js.TypeObject {
+		return &conn{c: c, v: jsConn}, nil
+	}
+	return nil, fmt.Errorf("%w: %s answered status %d: %q", durable.ErrNotWebSocket, rawURL, v.Get("status").Int(), v.Get("body").String())
+}
+
 // TakeWebSocket takes the WebSocket a stub fetch was answered with (parked by
 // websocket.mjs) and accepts it for Go to read, in the context of the request
 // that ctx belongs to.

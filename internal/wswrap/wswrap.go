@@ -6,6 +6,7 @@ package wswrap
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"runtime/debug"
 )
 
@@ -51,6 +52,11 @@ type Event struct {
 // Conn returns a *durable.Conn over a runtime's connection. Package durable
 // sets it.
 var Conn func(impl any) any
+
+// DialURL opens a WebSocket to a server for durable.DialWebSocket and returns
+// the runtime's connection (a durable connRuntime). The runtime the program
+// runs on sets it: the workerd bridge in a js/wasm build, durabletest natively.
+var DialURL func(ctx context.Context, rawURL string, header http.Header) (any, error)
 
 // Dispatch calls obj's handler for ev, and reports whether obj has one. Package
 // durable sets it.

@@ -140,6 +140,16 @@ export const webSocketHost = {
     if (!ws) throw new Error("durable: no such WebSocket (it was already taken)");
     return new Conn(ws);
   },
+  // wsDial connects to a WebSocket server: {conn}, or {status, body} when it
+  // answered without upgrading. workerd's fetch speaks http(s) only.
+  async wsDial(url, headers) {
+    const u = new URL(url);
+    if (u.protocol === "ws:") u.protocol = "http:";
+    if (u.protocol === "wss:") u.protocol = "https:";
+    const res = await fetch(u, { headers: [...headers, ["upgrade", "websocket"]] });
+    if (!res.webSocket) return { status: res.status, body: (await res.text()).slice(0, 200) };
+    return { conn: new Conn(res.webSocket) };
+  },
   wsRead(conn) {
     return conn.read();
   },
