@@ -67,6 +67,20 @@
 // usable. [State.Abort] resets the object: events in flight fail, the next one
 // gets a new instance over the committed storage. [State.Class] is the object's
 // class name and [ID.Name] the name its ID was made from.
+// # WebSockets
+//
+// An object accepts a hibernatable WebSocket with [State.AcceptWebSocket] in its
+// fetch handler: the response becomes the 101, and the socket's messages and
+// closes arrive at the object's optional [WebSocketMessageHandler] and
+// [WebSocketCloseHandler] methods, even after workerd evicted the object from
+// memory while its sockets stayed connected (the object is constructed again
+// first, and [State.WebSockets] lists the sockets, with their tags and the
+// attachments set by [SetAttachment]). [State.SetWebSocketAutoResponse] lets
+// workerd answer a ping without waking the object. A request that is not an
+// upgrade fails with [ErrNotWebSocket] (answer it with [RefuseUpgrade]);
+// values over workerd's limits fail with [ErrWebSocketLimit].
+// [Stub.DialWebSocket] opens a WebSocket to an object from Go and returns a
+// [Conn] to read and write.
 //
 // # Types that grow
 //
@@ -84,7 +98,8 @@
 //
 // Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrTooManyRows],
 // [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType],
-// [ErrReset], [ErrNoAlarmSupport]. SQL
+// [ErrReset], [ErrNoAlarmSupport], [ErrNotWebSocket], [ErrWebSocketLimit],
+// [ErrWebSocketClosed]. SQL
 // failures are [*SQLError], with SQLite's result codes; [ErrConstraint] matches
 // every constraint violation.
 package durable

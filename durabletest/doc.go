@@ -77,7 +77,7 @@
 //     Worker.Front, which is retried on the next request, while a nil front
 //     handler serves 404s), with header names lowercased, sorted and merged as
 //     JavaScript's Headers does, every status outside 200-599 (101 included,
-//     since workerd accepts a 101 only with a WebSocket) turned into a 500, and a
+//     unless it carries a WebSocket, as workerd requires) turned into a 500, and a
 //     GET or HEAD with a body refused. A request's context is cancelled when its
 //     event ends, as net/http's server cancels it when the handler returns.
 //
@@ -126,6 +126,22 @@
 // (an outer savepoint ended first), the call returns an error that joins its
 // function's error with "no such savepoint" instead of reporting a rollback
 // that did not happen. Run a transaction from one goroutine at a time.
+//
+// # WebSockets
+//
+// Hibernatable WebSockets ([durable.State.AcceptWebSocket]) are in memory:
+// [Runtime.DialWebSocket] dials through the front handler and
+// [durable.Stub.DialWebSocket] works from objects and tests, both returning
+// the client end as a [durable.Conn]. A socket belongs to the object's storage,
+// not its Go instance, so it survives [Runtime.Restart] as it survives
+// hibernation. Messages, closes and their handlers run as events through the
+// object's gate; a client's Write returns once the object's handler ran (on
+// workerd it does not wait), so a test reads answers right after. The
+// auto-response pair is answered without an event, as on workerd. A client
+// answers the server's close frame when it reads it, and the object's
+// WebSocketClose then runs with the same code, as it does on workerd. Not
+// modelled: network failures (so no WebSocketError), the event timeout (kept,
+// not enforced), and plain frames (ping, fragmentation).
 //
 // # RowsRead and RowsWritten
 //

@@ -315,6 +315,7 @@ func (rt *Runtime) object(class string, target *id) (*object, error) {
 	}
 	o.state.obj, o.state.storage.obj = o, o
 	own.reset = o.restart
+	o.state.sockets = &sockets{o: o}
 	rt.objects[key] = o
 	o.loadAlarm() // an alarm stored by an earlier Runtime over the same Dir
 	return o, nil

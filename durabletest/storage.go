@@ -13,7 +13,8 @@ import (
 type state struct {
 	id      durable.ID
 	storage *storage
-	obj     *object // for the lifecycle calls (lifecycle.go)
+	obj     *object  // for the lifecycle calls (lifecycle.go)
+	sockets *sockets // websocket.go
 }
 
 func (s *state) ID() durable.ID { return s.id }

@@ -8,6 +8,7 @@ export const workers = [
   { config: "e2e/stressworker/wrangler.jsonc", pkg: "./e2e/stressworker" },
   { config: "e2e/streamworker/wrangler.jsonc", pkg: "./e2e/streamworker" },
   { config: "e2e/alarmworker/wrangler.jsonc", pkg: "./e2e/alarmworker" },
+  { config: "e2e/wsworker/wrangler.jsonc", pkg: "./e2e/wsworker" },
 ];
 
 export default function setup() {

@@ -36,7 +36,16 @@ export default {
 		fmt.Fprintf(&b, `
 export class %s extends DurableObject {
   fetch(request) {
-    return program.objectFetch(this, %q, request);
+    return program.objectFetch(this, %[2]q, request);
+  }
+  webSocketMessage(ws, message) {
+    return program.webSocketEvent(this, %[2]q, 1, ws, message);
+  }
+  webSocketClose(ws, code, reason, wasClean) {
+    return program.webSocketEvent(this, %[2]q, 2, ws, code, reason, wasClean);
+  }
+  webSocketError(ws, error) {
+    return program.webSocketEvent(this, %[2]q, 3, ws, error);
   }
   alarm(alarmInfo) {
     return program.alarm(this, %q, alarmInfo);

@@ -111,6 +111,23 @@
 //     so, each in its own context, and the next event boots a new runtime: objects
 //     lose their Go values, as on eviction, never their storage.
 //
+// # WebSockets
+//
+// workerd delivers a hibernatable WebSocket's events (webSocketMessage,
+// webSocketClose, webSocketError) to methods of the generated class, which run
+// them like a fetch: Program.webSocketEvent finds the object's context (making
+// one when the instance is new, as after hibernation) and serves the event
+// with a pump of its own through the webSocket entry (websocket_js.go), which
+// constructs the Go instance when needed and calls the object's handler. A
+// WebSocket object never crosses into Go as data for a response: websocket.mjs
+// parks a client end under a number, and the number travels in the
+// X-Durable-Websocket header of the 101 (serving.WebSocketHeader). The entry
+// module's Response takes the socket back from there; a stub fetch answered
+// with a WebSocket parks it the same way, so that a front handler relays a
+// 101 by copying status and headers, and Stub.DialWebSocket takes it to read
+// (websocket.mjs's Conn queues its messages until Go awaits them, in the
+// dialing event's context).
+//
 // # Known limit
 //
 // Under long, timer-heavy load an object's calls can start failing with
@@ -145,7 +162,8 @@
 // context_js.go (contexts, routing, awaiting promises), http_js.go (requests and
 // responses), stream_js.go (streamed bodies), storage_js.go (SQL, KV, transactions), namespace_js.go (bindings,
 // IDs, stubs), alarm_js.go (alarms, deleteAll, the alarm event),
-// lifecycle_js.go (blockConcurrencyWhile, waitUntil, abort), packed_js.go, jsvalue_js.go and testing_js.go build for GOOS=js
+// lifecycle_js.go (blockConcurrencyWhile, waitUntil, abort), websocket_js.go
+// (WebSockets), packed_js.go, jsvalue_js.go and testing_js.go build for GOOS=js
 // GOARCH=wasm only; their twin bridge_other.go is the native entry point, which
 // explains how to run a Worker when it is started with go run. The plain-Go
 // parts both runtimes share live in internal/serving (HTTP conversion),

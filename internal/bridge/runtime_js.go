@@ -43,6 +43,8 @@ func Serve(w durable.Worker) {
 		"objectFetch":  rt.objectFetch,
 		"objectAlarm":  rt.objectAlarm, // alarm_js.go
 		"runTask":      rt.runTask,     // lifecycle_js.go
+		"webSocket":    rt.webSocket,
+		"wsHold":       rt.wsHold,
 		"drain":        rt.drain,
 		"closeContext": rt.closeContext,
 	} {
@@ -156,7 +158,7 @@ func (rt *isolate) newObject(args []js.Value) any {
 	jsState := args[2]
 	c := rt.context(ctxID, class+" object")
 	o := &object{class: class, ctor: ctor, ctx: c, env: &env{v: args[3], owner: c}}
-	o.state = &state{id: &id{v: jsState.Get("id")}, storage: newStorage(c, jsState.Get("storage"))}
+	o.state = &state{id: &id{v: jsState.Get("id")}, storage: newStorage(c, jsState.Get("storage")), v: jsState}
 	rt.mu.Lock()
 	rt.objects[c.id] = o
 	rt.mu.Unlock()

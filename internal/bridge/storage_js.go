@@ -14,6 +14,7 @@ import (
 type state struct {
 	id      *id
 	storage *storage
+	v       js.Value // ctx, the DurableObjectState (websocket_js.go)
 }
 
 func (s *state) ID() durable.ID { return s.id }

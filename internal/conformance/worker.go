@@ -212,6 +212,9 @@ func newPeer(state durable.State, env durable.Env) (durable.Object, error) {
 		return nil, err
 	}
 	p.mux.HandleFunc("/echo", p.echo)
+	p.mux.HandleFunc("/ws", p.webSocket)         // websocket.go
+	p.mux.HandleFunc("/ws-auto", p.autoResponse) // websocket.go
+	p.mux.HandleFunc("/ws-conn", p.conn)         // websocket.go
 	p.mux.HandleFunc("/status", p.status)
 	p.mux.HandleFunc("POST /incr", p.incr)
 	p.mux.HandleFunc("GET /count", p.count)

@@ -225,10 +225,18 @@ func (w *writer) begin() error {
 // was sent instead, and ends normally.
 var errRefused = errors.New("durable: the response status was refused; a 500 was sent instead (see the log)")
 
+// WebSocketHeader names, in a response, the WebSocket a runtime keeps for it:
+// a 101 response carries it (set by State.AcceptWebSocket, or by a stub fetch
+// answered with a WebSocket), and the runtime removes it when it hands the
+// socket over.
+const WebSocketHeader = "X-Durable-Websocket"
+
 func (w *writer) badStatus() error {
+	if w.status == http.StatusSwitchingProtocols && w.sent.Get(WebSocketHeader) != "" {
+		return nil
+	}
 	if w.status < 200 || w.status > 599 {
-		// workerd's Response takes 200-599 only (101 with a WebSocket, which the
-		// SDK does not offer yet).
+		// workerd's Response takes 200-599 only, and 101 with a WebSocket.
 		return fmt.Errorf("%s %s: the handler answered status %d; a Worker's response status must be 200 to 599", w.req.Method, w.req.URL.Path, w.status)
 	}
 	return nil

@@ -14,6 +14,7 @@
 // to let them. internal/bridge/doc.go explains the model in full.
 import "./wasm_exec.mjs";
 import { lifecycleHost, objectAlarm } from "./lifecycle.mjs";
+import { afterEvent, eventMessage, parkResponseWebSocket, setHold, takeWebSocket, webSocketHost } from "./websocket.mjs";
 
 const encoder = new TextEncoder();
 const ROLLBACK = Symbol("rollback");
@@ -142,7 +143,7 @@ const host = {
   // is bytes when it is small and of known length, else its stream (stream).
   async stubFetch(stub, m) {
     const res = await stub.fetch(m.url, { method: m.method, headers: m.headers, body: m.body, signal: m.signal });
-    const out = { status: res.status, headers: [...res.headers], body: null };
+    const out = { status: res.status, headers: parkResponseWebSocket(res, [...res.headers]), body: null };
     if (res.body !== null) {
       if (inline(res.headers)) out.body = new Uint8Array(await res.arrayBuffer());
       else out.stream = res.body;
@@ -210,6 +211,7 @@ const host = {
     const ended = reason === undefined ? writer.close() : writer.abort(new Error(reason));
     ended.catch(() => {});
   },
+  ...webSocketHost,
 };
 
 // The live runtime, for the helpers of lifecycle.mjs.
@@ -447,6 +449,7 @@ class GoRuntime {
     };
     globalThis.__durableGo = undefined;
     globalThis.__durableHost = host;
+    setHold(async (id, conn) => runtime.contexts.get(id)?.serve("wsHold", conn));
     // run() returns once main blocks in workerd.Serve; its promise settles only at exit.
     runtime.enter(() => go.run(instance).catch((e) => console.error("Go runtime failed:", e)));
     // The exit promise belongs to the first event's context, long gone when Go
@@ -583,7 +586,8 @@ async function requestMessage(request) {
 function toResponse(m) {
   const headers = new Headers();
   for (const [name, value] of m.headers) headers.append(name, value);
-  return new Response(m.body, { status: m.status, headers });
+  const webSocket = takeWebSocket(m.status, headers);
+  return new Response(m.body, { status: m.status, headers, webSocket });
 }
 
 // answer runs the Go call of an event, serve(), and returns the event's
@@ -712,6 +716,17 @@ export class Program {
       return await answer(message, () => ctx.serve("objectFetch", message)).response;
     } catch (e) {
       return failure(e);
+    }
+  }
+
+  // webSocketEvent runs a hibernatable WebSocket event (websocket.mjs) in Go;
+  // a failure is the event's exception, which workerd logs.
+  async webSocketEvent(object, className, kind, ws, ...args) {
+    try {
+      const ctx = await this.contextOf(object, className);
+      await ctx.serve("webSocket", eventMessage(kind, ws, ...args));
+    } finally {
+      afterEvent(kind, ws, ...args);
     }
   }
 }

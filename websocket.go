@@ -1,0 +1,530 @@
+package durable
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/durableobjects-on-go/durable/internal/wswrap"
+)
+
+// MessageType is the kind of a WebSocket message: text (UTF-8) or binary. The
+// values are those of the WebSocket protocol's opcodes, as in
+// github.com/coder/websocket.
+type MessageType int
+
+const (
+	// MessageText is a text message: its data is UTF-8.
+	MessageText MessageType = 1
+	// MessageBinary is a binary message.
+	MessageBinary MessageType = 2
+)
+
+// String returns "text" or "binary".
+func (t MessageType) String() string {
+	switch t {
+	case MessageText:
+		return "text"
+	case MessageBinary:
+		return "binary"
+	}
+	return fmt.Sprintf("MessageType(%d)", int(t))
+}
+
+// Limits of the WebSocket API. workerd enforces the tag limits; the SDK checks
+// them first, and the others itself, so that both runtimes refuse the same
+// values with errors that match [ErrWebSocketLimit].
+const (
+	// MaxTags is how many distinct tags a hibernatable WebSocket may have.
+	MaxTags = 10
+	// MaxTagLength is the longest tag, in bytes.
+	MaxTagLength = 256
+	// MaxAttachmentSize is the largest attachment, in bytes of its JSON
+	// encoding: Cloudflare's documented limit (workerd itself takes up to 16 KiB
+	// of its own serialization, so the SDK's check is the one that bites).
+	MaxAttachmentSize = 2048
+	// MaxAutoResponseSize is the longest auto-response request or response, in
+	// bytes.
+	MaxAutoResponseSize = 2048
+	// MaxMessageSize is the largest message a WebSocket sends or receives, in
+	// bytes: workerd's limit (WEBSOCKET_MAX_MESSAGE_SIZE, 32 MiB).
+	MaxMessageSize = 32 << 20
+	// MaxEventTimeout is the longest hibernatable WebSocket event timeout
+	// workerd takes: 7 days.
+	MaxEventTimeout = 7 * 24 * time.Hour
+)
+
+var (
+	// ErrNotWebSocket is matched by the error of [State.AcceptWebSocket] and
+	// [AcceptWebSocket] when the request is not a WebSocket upgrade. Answer it
+	// with status 426 (Upgrade Required), as [RefuseUpgrade] does.
+	ErrNotWebSocket = errors.New("durable: not a WebSocket upgrade request")
+	// ErrWebSocketLimit is matched by errors about values over a WebSocket
+	// limit: too many or too long tags, an attachment, an auto-response or a
+	// message too large, an event timeout too long.
+	ErrWebSocketLimit = errors.New("durable: WebSocket limit exceeded")
+	// ErrWebSocketClosed is matched by the errors of sends, reads and writes on
+	// a WebSocket that is closed or closing.
+	ErrWebSocketClosed = errors.New("durable: WebSocket closed")
+)
+
+// CloseError is what [Conn.Read] returns when the peer closed the connection:
+// the close frame's status code and reason. It matches [ErrWebSocketClosed].
+type CloseError struct {
+	Code   int
+	Reason string
+}
+
+// Error implements error.
+func (e *CloseError) Error() string {
+	return fmt.Sprintf("durable: WebSocket closed with status %d: %q", e.Code, e.Reason)
+}
+
+// Is makes a CloseError match [ErrWebSocketClosed].
+func (e *CloseError) Is(target error) bool { return target == ErrWebSocketClosed }
+
+// IsWebSocketUpgrade reports whether r asks to upgrade to a WebSocket.
+func IsWebSocketUpgrade(r *http.Request) bool {
+	return strings.EqualFold(r.Header.Get("Upgrade"), "websocket")
+}
+
+// RefuseUpgrade answers a request that should have been a WebSocket upgrade
+// with 426 Upgrade Required and a short message, as a WebSocket route does when
+// [State.AcceptWebSocket] fails with [ErrNotWebSocket].
+func RefuseUpgrade(w http.ResponseWriter) {
+	w.Header().Set("Upgrade", "websocket")
+	http.Error(w, "this URL serves WebSockets only: send a WebSocket upgrade request (Upgrade: websocket)", http.StatusUpgradeRequired)
+}
+
+// AcceptOptions configure [State.AcceptWebSocket]. A nil *AcceptOptions is the
+// zero value.
+type AcceptOptions struct {
+	// Tags label the WebSocket for [State.WebSockets]. At most [MaxTags]
+	// distinct tags of at most [MaxTagLength] bytes each; duplicates count once.
+	Tags []string
+}
+
+// webSocketStateRuntime is what a runtime's state implements for hibernatable
+// WebSockets. Methods returning a WebSocket return the runtime's
+// implementation (a webSocketRuntime) as any.
+type webSocketStateRuntime interface {
+	AcceptWebSocket(w http.ResponseWriter, r *http.Request, tags []string) (any, error)
+	AcceptConn(w http.ResponseWriter, r *http.Request) (any, error) // a connRuntime
+	WebSockets(tag string) []any
+	SetWebSocketAutoResponse(request, response string) error
+	ClearWebSocketAutoResponse()
+	WebSocketAutoResponse() (request, response string, ok bool)
+	SetHibernatableWebSocketEventTimeout(d time.Duration) error
+	HibernatableWebSocketEventTimeout() (time.Duration, bool)
+}
+
+// webSocketRuntime is one hibernatable WebSocket, server side.
+type webSocketRuntime interface {
+	Send(typ MessageType, data []byte) error
+	Close(code int, reason string) error
+	Tags() []string
+	Attachment() (string, bool, error) // the JSON text
+	SetAttachment(json string, ok bool) error
+	AutoResponseTimestamp() (time.Time, bool)
+}
+
+func (s State) webSockets() webSocketStateRuntime {
+	ws, ok := s.runtime().(webSocketStateRuntime)
+	if !ok {
+		panic("durable: this runtime does not implement WebSockets")
+	}
+	return ws
+}
+
+// AcceptWebSocket answers the upgrade request r with a hibernatable WebSocket
+// (workerd's ctx.acceptWebSocket): the handler's response becomes 101 Switching
+// Protocols, the client end goes back to the caller, and the server end stays
+// with the object. Messages and closes arrive at the object's
+// [WebSocketMessageHandler] and [WebSocketCloseHandler] methods, even after
+// workerd evicted the object from memory while the socket stayed connected
+// (hibernation); the object is then constructed again first.
+//
+// Call it from the object's fetch handler and return without writing to w.
+// When r is not an upgrade request it fails with an error matching
+// [ErrNotWebSocket] and writes nothing (see [RefuseUpgrade]); too many or too
+// long tags fail with [ErrWebSocketLimit].
+func (s State) AcceptWebSocket(w http.ResponseWriter, r *http.Request, opts *AcceptOptions) (*WebSocket, error) {
+	if !IsWebSocketUpgrade(r) {
+		return nil, fmt.Errorf("%w: %s %s has no Upgrade: websocket header", ErrNotWebSocket, r.Method, r.URL.Path)
+	}
+	var tags []string
+	if opts != nil {
+		var err error
+		if tags, err = checkTags(opts.Tags); err != nil {
+			return nil, err
+		}
+	}
+	impl, err := s.webSockets().AcceptWebSocket(w, r, tags)
+	if err != nil {
+		return nil, err
+	}
+	return &WebSocket{impl: impl.(webSocketRuntime)}, nil
+}
+
+// AcceptConn answers the upgrade request r with a WebSocket that Go reads and
+// writes itself, through the returned [Conn], rather than through the
+// object's handler methods. Such a socket is not hibernatable: workerd keeps
+// the object in memory while it is open, and [State.WebSockets] does not list
+// it. Typically the handler starts a goroutine that reads and writes, and
+// returns at once:
+//
+//	conn, err := state.AcceptConn(w, r)
+//	if err != nil { ... }
+//	go func() {
+//		defer conn.Close(1000, "")
+//		for {
+//			typ, data, err := conn.Read(context.Background())
+//			if err != nil {
+//				return
+//			}
+//			conn.Write(context.Background(), typ, data)
+//		}
+//	}()
+//
+// On workerd the connection keeps an event of the object in flight, so the
+// goroutine may use storage and stubs meanwhile, until Go calls Close (defer
+// it), or 10 seconds after the peer closed when Go does not. A request that is
+// not an upgrade fails with [ErrNotWebSocket].
+func (s State) AcceptConn(w http.ResponseWriter, r *http.Request) (*Conn, error) {
+	if !IsWebSocketUpgrade(r) {
+		return nil, fmt.Errorf("%w: %s %s has no Upgrade: websocket header", ErrNotWebSocket, r.Method, r.URL.Path)
+	}
+	impl, err := s.webSockets().AcceptConn(w, r)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{impl: impl.(connRuntime)}, nil
+}
+
+// checkTags returns the distinct tags, in order, or an error when they break
+// workerd's limits.
+func checkTags(tags []string) ([]string, error) {
+	seen := make(map[string]bool, len(tags))
+	var out []string
+	for _, t := range tags {
+		if len(t) > MaxTagLength {
+			return nil, fmt.Errorf("%w: tag %.20q… is %d bytes long; the limit is %d", ErrWebSocketLimit, t, len(t), MaxTagLength)
+		}
+		if seen[t] {
+			continue
+		}
+		if len(out) == MaxTags {
+			return nil, fmt.Errorf("%w: a WebSocket may have at most %d distinct tags", ErrWebSocketLimit, MaxTags)
+		}
+		seen[t] = true
+		out = append(out, t)
+	}
+	return out, nil
+}
+
+// WebSockets returns the object's hibernatable WebSockets that are open or
+// closing and carry tag, or all of them when tag is "". It works in the
+// constructor too, and after the object woke from hibernation.
+func (s State) WebSockets(tag string) []*WebSocket {
+	impls := s.webSockets().WebSockets(tag)
+	out := make([]*WebSocket, len(impls))
+	for i, impl := range impls {
+		out[i] = &WebSocket{impl: impl.(webSocketRuntime)}
+	}
+	return out
+}
+
+// SetWebSocketAutoResponse makes every hibernatable WebSocket of the object
+// answer the text message request with response, without waking the object
+// (a ping the object needs not see). One pair is set per object; a new call
+// replaces it. Each side is at most [MaxAutoResponseSize] bytes.
+func (s State) SetWebSocketAutoResponse(request, response string) error {
+	if len(request) > MaxAutoResponseSize || len(response) > MaxAutoResponseSize {
+		return fmt.Errorf("%w: an auto-response request and response may be at most %d bytes each (got %d and %d)", ErrWebSocketLimit, MaxAutoResponseSize, len(request), len(response))
+	}
+	return s.webSockets().SetWebSocketAutoResponse(request, response)
+}
+
+// ClearWebSocketAutoResponse removes the auto-response pair, if any.
+func (s State) ClearWebSocketAutoResponse() { s.webSockets().ClearWebSocketAutoResponse() }
+
+// WebSocketAutoResponse returns the auto-response pair, and whether one is set.
+func (s State) WebSocketAutoResponse() (request, response string, ok bool) {
+	return s.webSockets().WebSocketAutoResponse()
+}
+
+// SetHibernatableWebSocketEventTimeout bounds how long one WebSocket event
+// handler of the object may run (workerd cancels it then); 0 removes the
+// bound. workerd takes at most [MaxEventTimeout], in whole milliseconds.
+func (s State) SetHibernatableWebSocketEventTimeout(d time.Duration) error {
+	if d < 0 || d > MaxEventTimeout {
+		return fmt.Errorf("%w: the event timeout must be between 0 and %v, not %v", ErrWebSocketLimit, MaxEventTimeout, d)
+	}
+	return s.webSockets().SetHibernatableWebSocketEventTimeout(d.Truncate(time.Millisecond))
+}
+
+// HibernatableWebSocketEventTimeout returns the event timeout, and whether
+// one is set.
+func (s State) HibernatableWebSocketEventTimeout() (time.Duration, bool) {
+	return s.webSockets().HibernatableWebSocketEventTimeout()
+}
+
+// WebSocket is the server end of a hibernatable WebSocket, accepted by
+// [State.AcceptWebSocket] or listed by [State.WebSockets]. It has no Read: its
+// messages arrive at the object's [WebSocketMessageHandler]. Two *WebSocket
+// values may stand for the same socket; compare them with nothing but their
+// tags and attachments.
+type WebSocket struct{ impl webSocketRuntime }
+
+// Send sends one message. Text must be valid UTF-8; a message larger than
+// [MaxMessageSize] fails with [ErrWebSocketLimit], a socket that is closed
+// with [ErrWebSocketClosed].
+func (ws *WebSocket) Send(typ MessageType, data []byte) error {
+	if typ != MessageText && typ != MessageBinary {
+		return fmt.Errorf("durable: WebSocket send: invalid message type %v", typ)
+	}
+	if len(data) > MaxMessageSize {
+		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	}
+	return ws.impl.Send(typ, data)
+}
+
+// SendText sends a text message.
+func (ws *WebSocket) SendText(s string) error { return ws.Send(MessageText, []byte(s)) }
+
+// Close starts the closing handshake with a status code (1000 for a normal
+// close, or 3000–4999 for an application's own) and a reason of at most 123
+// bytes.
+func (ws *WebSocket) Close(code int, reason string) error {
+	if err := checkClose(code, reason); err != nil {
+		return err
+	}
+	return ws.impl.Close(code, reason)
+}
+
+func checkClose(code int, reason string) error {
+	if code != 1000 && (code < 3000 || code > 4999) {
+		return fmt.Errorf("durable: WebSocket close code %d: use 1000 or 3000 to 4999", code)
+	}
+	if len(reason) > 123 {
+		return fmt.Errorf("%w: a close reason may be at most 123 bytes, not %d", ErrWebSocketLimit, len(reason))
+	}
+	return nil
+}
+
+// Tags returns the tags the socket was accepted with.
+func (ws *WebSocket) Tags() []string { return ws.impl.Tags() }
+
+// AutoResponseTimestamp returns when the socket last answered the
+// auto-response request (see [State.SetWebSocketAutoResponse]), and whether
+// it ever did.
+func (ws *WebSocket) AutoResponseTimestamp() (time.Time, bool) {
+	return ws.impl.AutoResponseTimestamp()
+}
+
+// SetAttachment stores v with the socket, where it survives hibernation (it is
+// kept in workerd's memory, not in storage, and is gone when the socket
+// closes). v is encoded as JSON, of at most [MaxAttachmentSize] bytes; a nil v
+// removes the attachment.
+func SetAttachment(ws *WebSocket, v any) error {
+	if v == nil {
+		return ws.impl.SetAttachment("", false)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Errorf("durable: WebSocket attachment: %w", err)
+	}
+	if len(b) > MaxAttachmentSize {
+		return fmt.Errorf("%w: the attachment's JSON is %d bytes; the limit is %d", ErrWebSocketLimit, len(b), MaxAttachmentSize)
+	}
+	return ws.impl.SetAttachment(string(b), true)
+}
+
+// Attachment decodes the socket's attachment into a T, and reports whether it
+// has one. An attachment set by JavaScript code is read as its JSON form.
+func Attachment[T any](ws *WebSocket) (T, bool, error) {
+	var v T
+	text, ok, err := ws.impl.Attachment()
+	if err != nil || !ok {
+		return v, false, err
+	}
+	if err := json.Unmarshal([]byte(text), &v); err != nil {
+		return v, true, fmt.Errorf("durable: WebSocket attachment: %w", err)
+	}
+	return v, true, nil
+}
+
+// WebSocketMessageHandler is implemented by objects that take messages from
+// their hibernatable WebSockets. data is the message's payload; it is not
+// used by the runtime after the method returns. An error or a panic is logged
+// (workerd's console, or the test's log) and the socket stays open; the
+// object keeps serving.
+type WebSocketMessageHandler interface {
+	WebSocketMessage(ctx context.Context, ws *WebSocket, typ MessageType, data []byte) error
+}
+
+// WebSocketCloseHandler is implemented by objects that want to know when the
+// client closed one of their hibernatable WebSockets: code and reason are the
+// client's close frame (1005 and "" when it had none); wasClean reports a
+// closing handshake rather than a lost connection. When the method returns
+// without having called ws.Close, the runtime answers the client's close frame
+// with the same code (1000 for a code a server may not send), so the client
+// is not left waiting.
+type WebSocketCloseHandler interface {
+	WebSocketClose(ctx context.Context, ws *WebSocket, code int, reason string, wasClean bool) error
+}
+
+// WebSocketErrorHandler is implemented by objects that want to know when one
+// of their hibernatable WebSockets failed (a protocol error, a message over
+// the limit).
+type WebSocketErrorHandler interface {
+	WebSocketError(ctx context.Context, ws *WebSocket, err error) error
+}
+
+func init() {
+	wswrap.Dispatch = dispatchWebSocket
+	wswrap.Conn = func(impl any) any { return &Conn{impl: impl.(connRuntime)} }
+}
+
+// dispatchWebSocket delivers one hibernatable WebSocket event to obj, when it
+// implements the event's handler.
+func dispatchWebSocket(ctx context.Context, obj any, ev wswrap.Event) (handled bool, err error) {
+	ws := &WebSocket{impl: ev.Socket.(webSocketRuntime)}
+	switch ev.Kind {
+	case wswrap.Message:
+		h, ok := obj.(WebSocketMessageHandler)
+		if !ok {
+			return false, nil
+		}
+		return true, h.WebSocketMessage(ctx, ws, MessageType(ev.Type), ev.Data)
+	case wswrap.Close:
+		h, ok := obj.(WebSocketCloseHandler)
+		if !ok {
+			return false, nil
+		}
+		return true, h.WebSocketClose(ctx, ws, ev.Code, ev.Reason, ev.WasClean)
+	case wswrap.Error:
+		h, ok := obj.(WebSocketErrorHandler)
+		if !ok {
+			return false, nil
+		}
+		return true, h.WebSocketError(ctx, ws, ev.Err)
+	}
+	return false, fmt.Errorf("durable: unknown WebSocket event %d", ev.Kind)
+}
+
+// Conn is a WebSocket that Go reads and writes itself, in the style of
+// github.com/coder/websocket: the server end of a WebSocket accepted with
+// [State.AcceptConn], or the client end of one opened with
+// [Stub.DialWebSocket] (or durabletest's Runtime.DialWebSocket). Read and
+// Write may be called from different goroutines; each from one at a time.
+//
+// On workerd a dialed Conn belongs to the event that opened it (a front
+// request, or an object's event): it works while that event is in flight, so
+// read and write before the handler returns. An accepted Conn keeps an event
+// of its object in flight until it closes.
+type Conn struct{ impl connRuntime }
+
+// connRuntime is one WebSocket that Go reads.
+type connRuntime interface {
+	Read(ctx context.Context) (MessageType, []byte, error)
+	Write(ctx context.Context, typ MessageType, data []byte) error
+	Close(code int, reason string) error
+}
+
+// Read waits for the next message. When the peer closed the connection it
+// returns a [*CloseError] (which matches [ErrWebSocketClosed]) with the
+// peer's code and reason.
+func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) { return c.impl.Read(ctx) }
+
+// Write sends one message. A message larger than [MaxMessageSize] fails with
+// [ErrWebSocketLimit], a closed connection with [ErrWebSocketClosed].
+func (c *Conn) Write(ctx context.Context, typ MessageType, data []byte) error {
+	if typ != MessageText && typ != MessageBinary {
+		return fmt.Errorf("durable: WebSocket write: invalid message type %v", typ)
+	}
+	if len(data) > MaxMessageSize {
+		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	}
+	return c.impl.Write(ctx, typ, data)
+}
+
+// Close starts the closing handshake with a status code (1000, or 3000–4999)
+// and a reason of at most 123 bytes.
+func (c *Conn) Close(code int, reason string) error {
+	if err := checkClose(code, reason); err != nil {
+		return err
+	}
+	return c.impl.Close(code, reason)
+}
+
+// webSocketStubRuntime is what a runtime's stub implements to hand over the
+// WebSocket of a 101 answer.
+type webSocketStubRuntime interface {
+	// TakeWebSocket returns the connection named id in the answer's
+	// WebSocketHeader, as a connRuntime; ctx is the request's.
+	TakeWebSocket(ctx context.Context, id string) (any, error)
+}
+
+// DialWebSocket opens a WebSocket to the object behind the stub: it sends req
+// (a GET, usually) with the upgrade headers added, and when the object
+// accepts, returns the client end. req's context must be the handler's (on
+// workerd the connection belongs to that event). When the object answers
+// anything but 101, the error matches [ErrNotWebSocket] and gives the status
+// and the start of the body.
+func (s Stub) DialWebSocket(req *http.Request) (*Conn, error) {
+	rt, ok := s.runtime().(webSocketStubRuntime)
+	if !ok {
+		panic("durable: this runtime does not implement WebSockets")
+	}
+	req = req.Clone(req.Context())
+	req.Header.Set("Upgrade", "websocket")
+	req.Header.Set("Connection", "Upgrade")
+	req.Header.Set("Sec-WebSocket-Version", "13")
+	if req.Header.Get("Sec-WebSocket-Key") == "" {
+		req.Header.Set("Sec-WebSocket-Key", "ZHVyYWJsZW9iamVjdHNnbw==")
+	}
+	resp, err := s.Fetch(req)
+	if err != nil {
+		return nil, fmt.Errorf("durable: dialing a WebSocket: %w", err)
+	}
+	id := resp.Header.Get(webSocketHeader)
+	if resp.StatusCode != http.StatusSwitchingProtocols || id == "" {
+		defer resp.Body.Close()
+		var body [200]byte
+		n, _ := io.ReadFull(resp.Body, body[:])
+		return nil, fmt.Errorf("%w: %s answered status %d: %q", ErrNotWebSocket, req.URL, resp.StatusCode, body[:n])
+	}
+	impl, err := rt.TakeWebSocket(req.Context(), id)
+	if err != nil {
+		return nil, fmt.Errorf("durable: dialing a WebSocket: %w", err)
+	}
+	return &Conn{impl: impl.(connRuntime)}, nil
+}
+
+// webSocketHeader is internal/serving's WebSocketHeader: the answer's header
+// that names the WebSocket the runtime keeps for it.
+const webSocketHeader = "X-Durable-Websocket"
+
+// DialWebSocket opens a WebSocket to a server at rawURL (ws, wss, http or
+// https) and returns the client end; header adds request headers. To reach a
+// Durable Object, use [Stub.DialWebSocket]. ctx must be a handler's request
+// context (or derived from it): on workerd the connection belongs to that
+// event, and works while it is in flight. When the server answers anything but
+// 101, the error matches [ErrNotWebSocket]. Under durabletest the connection
+// is a real one, made with github.com/coder/websocket.
+func DialWebSocket(ctx context.Context, rawURL string, header http.Header) (*Conn, error) {
+	if wswrap.DialURL == nil {
+		return nil, errors.New("durable: DialWebSocket needs a runtime: run the program on workerd (package workerd) or under package durabletest")
+	}
+	impl, err := wswrap.DialURL(ctx, rawURL, header)
+	if err != nil {
+		return nil, err
+	}
+	return &Conn{impl: impl.(connRuntime)}, nil
+}
