@@ -37,8 +37,9 @@ const BlockConcurrencyWhileLimit = 30 * time.Second
 //
 // When fn returns an error or panics, the runtime resets the object, as
 // workerd does: the event that called BlockConcurrencyWhile fails (its caller
-// gets an error, whatever the handler answers), the Go instance is dropped and
-// the next event constructs a new one, over the storage as fn left it.
+// gets an error, whatever the handler answers), the writes not yet committed
+// (what fn wrote among them) are rolled back, the Go instance is dropped and
+// the next event constructs a new one over the committed storage.
 // BlockConcurrencyWhile then returns an error matching [ErrReset] that wraps
 // fn's error; the caller should give up and return it.
 func (s State) BlockConcurrencyWhile(fn func(ctx context.Context) error) error {
