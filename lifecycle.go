@@ -37,21 +37,24 @@ const BlockConcurrencyWhileLimit = 30 * time.Second
 //
 // When fn returns an error or panics, the runtime resets the object, as
 // workerd does: the event that called BlockConcurrencyWhile fails (its caller
-// gets an error, whatever the handler answers), the Go instance is dropped and
-// the next event constructs a new one, over the storage as fn left it.
+// gets an error, whatever the handler answers), the writes not yet committed
+// (what fn wrote among them) are rolled back, the Go instance is dropped and
+// the next event constructs a new one over the committed storage.
 // BlockConcurrencyWhile then returns an error matching [ErrReset] that wraps
 // fn's error; the caller should give up and return it.
 func (s State) BlockConcurrencyWhile(fn func(ctx context.Context) error) error {
 	return s.lifecycle().BlockConcurrencyWhile(fn)
 }
 
-// WaitUntil runs fn on a new goroutine and keeps the object's event open until
-// fn returns, so that fn may go on using storage and stubs after the handler
-// that called WaitUntil has answered (as ctx.waitUntil does in JavaScript). A
-// goroutine started with a plain go statement may not: on workerd its calls
-// fail once the event has ended. fn's context is not cancelled when the
-// request ends; workerd allows such work about 30 s after the response. A
-// panic in fn is recovered and logged.
+// WaitUntil runs fn on a new goroutine and keeps an event of the object open
+// until fn returns, so that fn may go on using storage and stubs after the
+// handler that called WaitUntil has answered. A goroutine started with a
+// plain go statement may not: on workerd its calls fail once the event has
+// ended. On workerd fn's completion is also handed to ctx.waitUntil, which in
+// a Durable Object does not extend the object's life (Cloudflare documents it
+// as kept for compatibility): work that must happen belongs in an alarm. fn's
+// context is not cancelled when the request ends. A panic in fn is recovered
+// and logged.
 func (s State) WaitUntil(fn func(ctx context.Context)) {
 	s.lifecycle().WaitUntil(fn)
 }

@@ -183,3 +183,24 @@ func TestAlarmSurvivesRuntime(t *testing.T) {
 		t.Errorf("attempts after reopening: %v, %v", res, err)
 	}
 }
+
+func TestAlarmWithoutHandlerIsDropped(t *testing.T) {
+	var logs []string
+	clock := durabletest.NewClock(time.Now())
+	rt := durabletest.New(t, counterWorker(), &durabletest.Options{
+		Bindings: map[string]string{"COUNTER": "Counter"},
+		Clock:    clock,
+		Logf:     func(f string, a ...any) { logs = append(logs, fmt.Sprintf(f, a...)) },
+	})
+	st := rt.State("COUNTER", rt.Namespace("COUNTER").IDFromName("no-handler"))
+	if err := st.Storage().SetAlarm(clock.Now().Add(time.Second)); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	if _, ok, _ := st.Storage().Alarm(); ok {
+		t.Errorf("the alarm is still set")
+	}
+	if len(logs) != 1 || !strings.Contains(logs[0], "does not implement durable.Alarmer") {
+		t.Errorf("logs = %q, want one saying the object has no Alarm method", logs)
+	}
+}

@@ -153,6 +153,7 @@ describe("lifecycle on workerd", () => {
     expect(after.memory).toBe(1);
     expect(after.instance).not.toBe(first.instance);
     expect(await (await obj("abort", "kv/kept")).text()).toBe("stored");
+    expect((await obj("abort", "kv/aborting-turn")).status).toBe(404);
     // The Go runtime the isolate shares goes on: another object sleeps on a
     // Go timer and answers.
     expect(await (await post("after-abort", "block?ms=50")).text()).toBe("blocked");

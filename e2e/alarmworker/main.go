@@ -126,6 +126,8 @@ func newAlarms(state durable.State, _ durable.Env) (durable.Object, error) {
 		}
 	})
 	a.mux.HandleFunc("POST /abort", func(w http.ResponseWriter, r *http.Request) {
+		// Written in the aborting turn: workerd discards it.
+		a.state.Storage().KV().Put("aborting-turn", []byte("written"))
 		a.state.Abort(r.URL.Query().Get("reason"))
 		io.WriteString(w, "answered after Abort")
 	})

@@ -88,6 +88,10 @@ func init() {
 		if after == before {
 			t.Errorf("the peer kept its instance %s after BlockConcurrencyWhile failed", before)
 		}
+		// What the failed function wrote is rolled back with the reset.
+		if resp, v := call(t, o, fresh, http.MethodGet, "https://peer/kv?key=bcw", nil); resp.StatusCode != http.StatusNotFound {
+			t.Errorf("the failed function's write survived: %d %q", resp.StatusCode, v)
+		}
 	})
 	add("lifecycle/abort-resets", func(t T, o *Object) {
 		name := o.Unique("abort")
