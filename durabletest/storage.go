@@ -240,6 +240,10 @@ func compileList(opts *durable.ListOptions) (listRange, error) {
 	}
 	// The options cross into workerd as JavaScript strings, then as UTF-8 bytes.
 	r.start, r.limit, r.reverse = jsString(opts.Start), opts.Limit, opts.Reverse
+	if opts.StartAfter != "" {
+		// workerd turns an exclusive StartAfter into the first key after it.
+		r.start = jsString(opts.StartAfter) + "\x00"
+	}
 	if opts.End != "" {
 		r.end, r.hasEnd = jsString(opts.End), true
 	}

@@ -30,7 +30,7 @@ type storage struct {
 }
 
 func newStorage(c *ioContext, v js.Value) *storage {
-	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv")}}
+	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv"), storage: v}}
 }
 
 func (s *storage) SQL() any { return s.sql }
@@ -141,8 +141,9 @@ func valueToJS(v any) any {
 
 // kvStorage wraps ctx.storage.kv, the synchronous KV API of SQLite-backed objects.
 type kvStorage struct {
-	ctx *ioContext
-	v   js.Value
+	ctx     *ioContext
+	v       js.Value
+	storage js.Value // ctx.storage, for batches that need transactionSync
 }
 
 // do runs a KV call in the object's context, wrapping its error.
@@ -194,6 +195,9 @@ func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
 		}
 		if opts.Start != "" {
 			o.Set("start", opts.Start)
+		}
+		if opts.StartAfter != "" {
+			o.Set("startAfter", opts.StartAfter)
 		}
 		if opts.End != "" {
 			o.Set("end", opts.End)
