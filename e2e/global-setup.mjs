@@ -7,6 +7,7 @@ export const workers = [
   { config: "internal/conformance/worker/wrangler.jsonc", pkg: "./internal/conformance/worker" },
   { config: "e2e/stressworker/wrangler.jsonc", pkg: "./e2e/stressworker" },
   { config: "e2e/streamworker/wrangler.jsonc", pkg: "./e2e/streamworker" },
+  { config: "e2e/storageworker/wrangler.jsonc", pkg: "./e2e/storageworker" },
 ];
 
 export default function setup() {

@@ -15,6 +15,7 @@
 import "./wasm_exec.mjs";
 import { Packer, kvBytes } from "./packer.mjs";
 import { storageHost } from "./storage.mjs";
+import { cursorHost } from "./cursor.mjs";
 
 const ROLLBACK = Symbol("rollback");
 const KEEP_ALIVE_MS = 10_000;
@@ -35,6 +36,7 @@ const leftovers = new WeakMap();
 // The helpers Go calls (internal/bridge). They take and return plain data.
 const host = {
   ...storageHost,
+  ...cursorHost,
   // sql runs a statement and returns [packed rows, rowsRead, rowsWritten]:
   // column count, column names, then the cells row by row (see Packer.value).
   sql(sql, query, args) {

@@ -1,0 +1,40 @@
+// Storage on local workerd beyond the conformance suite: the Go memory a large
+// result takes when iterated lazily.
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startWorker } from "./harness.mjs";
+
+const config = "e2e/storageworker/wrangler.jsonc";
+const run = Date.now().toString(36);
+const MiB = 1024 * 1024;
+
+let server;
+beforeAll(async () => {
+  server = await startWorker({ config });
+});
+afterAll(() => server?.stop());
+
+async function json(path, init) {
+  const res = await server.fetch(path, init);
+  const text = await res.text();
+  expect(res.status, text).toBe(200);
+  return JSON.parse(text);
+}
+
+describe("SQL.Query reads a large result lazily", () => {
+  test("100,000 rows (about 10 MB) iterate in bounded Go memory; Exec holds them all", async () => {
+    const rows = 100_000;
+    await json(`/BIG/${run}-big/seed?n=${rows}`, { method: "POST" });
+    const lazy = await json(`/BIG/${run}-big/iterate`);
+    const whole = await json(`/BIG/${run}-big/exec`);
+    const mib = (n) => (n / MiB).toFixed(1);
+    console.log(
+      `100k rows: Query peak heap growth ${mib(lazy.heapPeak - lazy.heapBefore)} MiB (Go memory ${mib(lazy.sys)} MiB); ` +
+        `Exec ${mib(whole.heapPeak - whole.heapBefore)} MiB (Go memory ${mib(whole.sys)} MiB)`,
+    );
+    const sum = (rows * (rows + 1)) / 2;
+    expect(lazy).toMatchObject({ rows, sum });
+    expect(whole).toMatchObject({ rows, sum });
+    expect(lazy.heapPeak - lazy.heapBefore).toBeLessThan(8 * MiB);
+    expect(whole.heapPeak - whole.heapBefore).toBeGreaterThan(4 * (lazy.heapPeak - lazy.heapBefore));
+  });
+});
