@@ -33,6 +33,12 @@ type Options struct {
 	// Vars are the text variables and secrets that [durable.Env.Var] returns.
 	Vars map[string]string
 
+	// KVBackedClasses are the classes whose objects have the legacy KV-backed
+	// storage (created by a "new_classes" migration): their KV works, their
+	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
+	// workerd. [OptionsFromConfig] reads them from the migrations.
+	KVBackedClasses []string
+
 	// Dir, when not empty, keeps each object's database in a SQLite file under
 	// Dir/<class>/<id>.sqlite, so that state outlives the Runtime (a new Runtime
 	// over the same Dir sees it). When empty, databases live in memory until the
@@ -59,6 +65,7 @@ type Runtime struct {
 	worker   durable.Worker
 	bindings map[string]string
 	vars     map[string]string
+	kvBacked []string // classes with KV-backed storage
 	dir      string
 	clock    *Clock
 	logf     func(format string, args ...any)
@@ -83,15 +90,16 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 		opts = &Options{}
 	}
 	rt := &Runtime{
-		tb:      tb,
-		worker:  w,
-		vars:    maps.Clone(opts.Vars),
-		dir:     opts.Dir,
-		clock:   opts.Clock,
-		logf:    opts.Logf,
-		ids:     make(map[string]*idFactory),
-		front:   newOwner(),
-		objects: make(map[string]*object),
+		tb:       tb,
+		worker:   w,
+		vars:     maps.Clone(opts.Vars),
+		kvBacked: slices.Clone(opts.KVBackedClasses),
+		dir:      opts.Dir,
+		clock:    opts.Clock,
+		logf:     opts.Logf,
+		ids:      make(map[string]*idFactory),
+		front:    newOwner(),
+		objects:  make(map[string]*object),
 	}
 	rt.env = &env{rt: rt}
 	if rt.logf == nil {
@@ -310,7 +318,7 @@ func (rt *Runtime) object(class string, target *id) (*object, error) {
 		rt:    rt,
 		class: class,
 		ctor:  rt.worker.Objects[class],
-		state: &state{id: &id{hex: target.hex, name: target.name}, storage: &storage{db: db}},
+		state: &state{id: &id{hex: target.hex, name: target.name}, storage: &storage{db: db, kvBacked: slices.Contains(rt.kvBacked, class)}},
 	}
 	own.reset = o.restart
 	rt.objects[key] = o

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/kvbacked"
 )
 
 // state is an object's durable.State.
@@ -21,11 +22,17 @@ func (s *state) Storage() any   { return s.storage }
 // storage implements durable.Storage, durable.SQL and durable.KV over one
 // database, as workerd's SQLite-backed storage does.
 type storage struct {
-	db *database
+	db       *database
+	kvBacked bool // the class was created with new_classes: KV only, no SQL
 }
 
-func (s *storage) SQL() any { return sqlStorage{s.db} }
-func (s *storage) KV() any  { return kvStorage{s.db} }
+func (s *storage) SQL() any {
+	if s.kvBacked {
+		return kvbacked.SQL{}
+	}
+	return sqlStorage{s.db}
+}
+func (s *storage) KV() any { return kvStorage{s.db} }
 
 // Transaction runs fn inside a savepoint, as workerd's transactionSync does (which
 // is how transactions nest): released when fn returns nil, rolled back when it
@@ -33,6 +40,9 @@ func (s *storage) KV() any  { return kvStorage{s.db} }
 // calls overlapping from several goroutines fail loudly (no such savepoint)
 // rather than release or roll back one another's savepoint by mistake.
 func (s *storage) Transaction(fn func() error) (err error) {
+	if s.kvBacked {
+		return kvbacked.Err("Storage.Transaction")
+	}
 	db := s.db
 	db.mu.Lock()
 	if db.closed {

@@ -38,3 +38,27 @@ describe("SQL.Query reads a large result lazily", () => {
     expect(whole.heapPeak - whole.heapBefore).toBeGreaterThan(4 * (lazy.heapPeak - lazy.heapBefore));
   });
 });
+
+describe("a KV-backed class (new_classes)", () => {
+  test("serves KV through workerd's asynchronous API, batches included, and a later request reads it back", async () => {
+    const name = `${run}-legacy`;
+    const written = await json(`/LEGACY/${name}/write`, { method: "POST" });
+    expect(written).toEqual({ deletedOne: true, deletedMany: 1, tooMany: true, sync: "" });
+    const read = await json(`/LEGACY/${name}/read`);
+    expect(read).toEqual({
+      single: "one",
+      found: true,
+      // JSON.parse keeps "__proto__" a key, as the Go side stored it.
+      many: JSON.parse('{"b:1": "1", "b:2": "2", "__proto__": "p"}'),
+      keys: ["__proto__", "b:1", "b:2", "single"],
+      startAfter: ["b:2"],
+    });
+  });
+
+  test("refuses SQL and Storage.Transaction with durable.ErrKVBacked", async () => {
+    const out = await json(`/LEGACY/${run}-legacy-sql/sql`);
+    console.log(`KV-backed SQL: ${out.exec}`);
+    expect(out).toMatchObject({ execIs: true, queryIs: true, transaction: true, size: 0 });
+    expect(out.exec).toContain("new_sqlite_classes");
+  });
+});

@@ -22,7 +22,8 @@ func main() {
 	workerd.Serve(durable.Worker{
 		Front: front,
 		Objects: map[string]durable.Constructor{
-			"Big": newBig,
+			"Big":    newBig,
+			"Legacy": newLegacy,
 		},
 	})
 }

@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/kvbacked"
 	"github.com/durableobjects-on-go/durable/internal/sqlvalue"
 )
 
@@ -23,13 +24,17 @@ func (s *state) Storage() any   { return s.storage }
 // in workerd, so none of these calls waits on a promise; each runs in the
 // object's own context (see ioContext.run).
 type storage struct {
-	ctx *ioContext
-	v   js.Value
-	sql *sqlStorage
-	kv  *kvStorage
+	ctx      *ioContext
+	v        js.Value
+	sql      any // *sqlStorage, or kvbacked.SQL
+	kv       any // *kvStorage, or *asyncKV
+	kvBacked bool
 }
 
 func newStorage(c *ioContext, v js.Value) *storage {
+	if !host.Call("sqliteBacked", v).Bool() {
+		return newKVBackedStorage(c, v)
+	}
 	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv"), storage: v}}
 }
 
@@ -39,6 +44,9 @@ func (s *storage) KV() any  { return s.kv }
 // Transaction runs fn inside ctx.storage.transactionSync. fn's error or panic
 // makes the JavaScript callback throw, which rolls the transaction back.
 func (s *storage) Transaction(fn func() error) error {
+	if s.kvBacked {
+		return kvbacked.Err("Storage.Transaction")
+	}
 	var fnErr, err error
 	var panicked, finished bool
 	var panicValue any
@@ -188,6 +196,24 @@ func (k *kvStorage) Delete(key string) (bool, error) {
 }
 
 func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
+	o, err := listOptions(opts)
+	if err != nil {
+		return nil, err
+	}
+	var entries []durable.Entry
+	err = k.do("list", func() error {
+		res, err := call(host, "kvList", k.v, o)
+		if err != nil {
+			return err
+		}
+		entries, err = unpackEntries(bytesOf(res))
+		return err
+	})
+	return entries, err
+}
+
+// listOptions turns ListOptions into the options object of workerd's list.
+func listOptions(opts *durable.ListOptions) (js.Value, error) {
 	o := js.Global().Get("Object").New()
 	if opts != nil {
 		if opts.Prefix != "" {
@@ -203,7 +229,7 @@ func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
 			o.Set("end", opts.End)
 		}
 		if opts.Limit < 0 {
-			return nil, fmt.Errorf("durable: KV list: negative Limit %d", opts.Limit)
+			return js.Undefined(), fmt.Errorf("durable: KV list: negative Limit %d", opts.Limit)
 		}
 		if opts.Limit > 0 {
 			o.Set("limit", opts.Limit)
@@ -212,14 +238,5 @@ func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
 			o.Set("reverse", true)
 		}
 	}
-	var entries []durable.Entry
-	err := k.do("list", func() error {
-		res, err := call(host, "kvList", k.v, o)
-		if err != nil {
-			return err
-		}
-		entries, err = unpackEntries(bytesOf(res))
-		return err
-	})
-	return entries, err
+	return o, nil
 }
