@@ -30,7 +30,8 @@ type database struct {
 	implicit    bool   // the turn's implicit transaction is open
 	closed      bool
 
-	cursors map[*cursor]bool // open SQL.Query statements, closed with the database
+	cursors  map[*cursor]bool // open SQL.Query statements, closed with the database
+	bookmark uint64           // the next stand-in bookmark (see Bookmark)
 }
 
 // startTurn and endTurn bracket a turn: Go code of one event running without
