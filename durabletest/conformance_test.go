@@ -30,8 +30,8 @@ func newConformance(t *testing.T) *durabletest.Runtime {
 	}
 	var rt *durabletest.Runtime
 	rt = durabletest.New(t, conformance.Worker(conformance.Config{
-		Restart: func(_ context.Context, id durable.ID) error {
-			rt.RestartObject(conformance.ScenarioBinding, id)
+		Restart: func(_ context.Context, binding string, id durable.ID) error {
+			rt.RestartObject(binding, id)
 			return nil
 		},
 	}), opts)
