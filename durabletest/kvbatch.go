@@ -2,6 +2,7 @@ package durabletest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/durableobjects-on-go/durable"
@@ -104,4 +105,4 @@ func (s *storage) Sync(ctx context.Context) error {
 
 // errSyncInTransaction is the error of Storage.Sync inside a Transaction:
 // on workerd its function runs synchronously and may not wait.
-var errSyncInTransaction = fmt.Errorf("durable: Sync: cannot wait inside Storage.Transaction: its function runs synchronously on workerd and must not fetch or wait; do the I/O before or after the transaction")
+var errSyncInTransaction = errors.New("durable: Sync: cannot wait inside Storage.Transaction: its function runs synchronously on workerd and must not fetch or wait; do the I/O before or after the transaction")
