@@ -37,6 +37,15 @@ describe("SQL.Query reads a large result lazily", () => {
     expect(lazy.heapPeak - lazy.heapBefore).toBeLessThan(8 * MiB);
     expect(whole.heapPeak - whole.heapBefore).toBeGreaterThan(4 * (lazy.heapPeak - lazy.heapBefore));
   });
+
+  test("three times the rows take no more Go memory to iterate", async () => {
+    const rows = 300_000;
+    await json(`/BIG/${run}-bigger/seed?n=${rows}`, { method: "POST" });
+    const lazy = await json(`/BIG/${run}-bigger/iterate`);
+    console.log(`300k rows: Query peak heap growth ${((lazy.heapPeak - lazy.heapBefore) / MiB).toFixed(1)} MiB`);
+    expect(lazy).toMatchObject({ rows, sum: (rows * (rows + 1)) / 2 });
+    expect(lazy.heapPeak - lazy.heapBefore).toBeLessThan(8 * MiB);
+  });
 });
 
 describe("a KV-backed class (new_classes)", () => {

@@ -73,8 +73,4 @@ export const cursorHost = {
       // expected: the cursor had more than one row left, or none
     }
   },
-  // openCursors is how many cursors are open, for leak tests.
-  openCursors() {
-    return cursors.size;
-  },
 };
