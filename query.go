@@ -29,10 +29,10 @@ type rowCursor interface {
 // failed, or reading failed) is yielded once, with a nil Row, and ends the
 // loop. Breaking out of the loop early releases the statement.
 //
-// The loop must end within the request that started it: the cursor belongs to
-// that request's turn of the object. On workerd, running the same query text
-// again while its cursor is open cancels the open cursor (workerd reuses the
-// prepared statement); the canceled loop then ends with an error.
+// The loop's body may use the database, even run the same query in a loop of
+// its own (workerd then prepares a second copy of the statement). The loop
+// must end within the request that started it: on workerd the cursor belongs
+// to the object's current event, and storage calls after the event fail.
 func (s SQL) Query(query string, args ...any) iter.Seq2[Row, error] {
 	return func(yield func(Row, error) bool) {
 		cur, err := s.open(query, args)

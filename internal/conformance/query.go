@@ -79,6 +79,22 @@ func init() {
 			t.Errorf("evens = %d, %v", n, err)
 		}
 	})
+	add("sql/query-nested-same-text", func(t T, o *Object) {
+		bigTable(t, o)
+		const q = `SELECT n FROM big WHERE n <= ? ORDER BY n`
+		pairs := 0
+		for outer, err := range durable.Query[int](o.SQL(), q, 3) {
+			must(t, err, "outer Query")
+			for inner, err := range durable.Query[int](o.SQL(), q, 3) {
+				must(t, err, "inner Query")
+				if inner < 1 || inner > 3 || outer < 1 || outer > 3 {
+					t.Errorf("pair (%d, %d)", outer, inner)
+				}
+				pairs++
+			}
+		}
+		same(t, "pairs", pairs, 9)
+	})
 	add("sql/query-errors", func(t T, o *Object) {
 		errs := 0
 		for row, err := range o.SQL().Query(`SELEC 1`) {
