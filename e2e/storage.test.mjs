@@ -25,11 +25,16 @@ describe("SQL.Query reads a large result lazily", () => {
     const rows = 100_000;
     await json(`/BIG/${run}-big/seed?n=${rows}`, { method: "POST" });
     const lazy = await json(`/BIG/${run}-big/iterate`);
+    let started = performance.now();
+    await json(`/BIG/${run}-big/iterate?sample=0`);
+    const lazyMs = performance.now() - started;
+    started = performance.now();
     const whole = await json(`/BIG/${run}-big/exec`);
+    const wholeMs = performance.now() - started;
     const mib = (n) => (n / MiB).toFixed(1);
     console.log(
-      `100k rows: Query peak heap growth ${mib(lazy.heapPeak - lazy.heapBefore)} MiB (Go memory ${mib(lazy.sys)} MiB); ` +
-        `Exec ${mib(whole.heapPeak - whole.heapBefore)} MiB (Go memory ${mib(whole.sys)} MiB)`,
+      `100k rows: Query peak heap growth ${mib(lazy.heapPeak - lazy.heapBefore)} MiB (Go memory ${mib(lazy.sys)} MiB; ${lazyMs.toFixed(0)} ms unsampled); ` +
+        `Exec ${mib(whole.heapPeak - whole.heapBefore)} MiB (Go memory ${mib(whole.sys)} MiB, ${wholeMs.toFixed(0)} ms)`,
     );
     const sum = (rows * (rows + 1)) / 2;
     expect(lazy).toMatchObject({ rows, sum });
