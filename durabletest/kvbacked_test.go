@@ -73,3 +73,32 @@ func TestKVBackedClass(t *testing.T) {
 		t.Errorf("Exec on a SQLite-backed object = %v", err)
 	}
 }
+
+// A loop still reading when its runtime closes ends with the runtime's error;
+// closing finalizes the open statement.
+func TestQueryWhenTheRuntimeCloses(t *testing.T) {
+	nothing := func(durable.State, durable.Env) (durable.Object, error) { return nil, nil }
+	rt := durabletest.New(t, durable.Worker{Objects: map[string]durable.Constructor{"Box": nothing}}, nil)
+	sql := rt.State("Box", rt.Namespace("Box").IDFromName("a")).Storage().SQL()
+	if _, err := sql.Exec(`CREATE TABLE t AS WITH RECURSIVE c(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM c WHERE x < 1000) SELECT x FROM c`); err != nil {
+		t.Fatal(err)
+	}
+	rows, errs := 0, 0
+	for _, err := range sql.Query(`SELECT x FROM t`) {
+		if err != nil {
+			errs++
+			if !strings.Contains(err.Error(), "closed") {
+				t.Errorf("error = %v", err)
+			}
+			continue
+		}
+		if rows++; rows == 1 {
+			if err := rt.Close(); err != nil {
+				t.Fatalf("Close with a statement open: %v", err)
+			}
+		}
+	}
+	if errs != 1 || rows >= 1000 {
+		t.Errorf("rows %d, errors %d; want the loop to end with one error", rows, errs)
+	}
+}
