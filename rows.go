@@ -168,6 +168,7 @@ func fieldsOf(t reflect.Type) map[string]fieldInfo {
 		if name == "-" {
 			continue
 		}
+		name, _, _ = strings.Cut(name, ",") // options after a comma are reserved
 		if !tagged || name == "" {
 			name = f.Name
 		}

@@ -79,6 +79,12 @@ func TestRowsFieldRules(t *testing.T) {
 	if !errors.Is(err, durable.ErrColumnType) {
 		t.Errorf("float64 beyond 2^53 into int64 = %v", err)
 	}
+	type withOptions struct {
+		Name string `durable:"name,reserved"`
+	}
+	if got, err := durable.One[withOptions](&durable.Result{Columns: []string{"name"}, Rows: []durable.Row{{"ada"}}}); err != nil || got.Name != "ada" {
+		t.Errorf("a tag with options = %+v, %v", got, err)
+	}
 	var anyRows []any
 	if anyRows, err = durable.Rows[any](&durable.Result{Columns: []string{"v"}, Rows: []durable.Row{{nil}, {"x"}}}); err != nil || anyRows[0] != nil || anyRows[1] != "x" {
 		t.Errorf("Rows[any] = %v, %v", anyRows, err)
