@@ -35,6 +35,39 @@
 // runs a function atomically: it commits when the function returns nil and rolls back
 // when it returns an error or panics.
 //
+// [KV.GetMany], [KV.PutMany] and [KV.DeleteMany] take up to [MaxBatchKeys] (128)
+// keys and are atomic: a batch over the limit fails with [ErrTooManyKeys] and
+// writes nothing. [ListOptions.StartAfter] pages through a listing.
+// [Storage.Sync] waits until the writes so far are durable.
+//
+// # Typed rows
+//
+// [Rows] and [One] decode a [Result] into structs (or, for one column, into a
+// plain type) by column name: a field tagged durable:"name" takes the column of
+// that name, an untagged exported field the column named like it (case aside,
+// as SQLite compares names), and durable:"-" none. A column no field takes is
+// an error, so a typo in a query cannot pass unseen; a field no column feeds
+// keeps its zero value, so a struct serves partial SELECTs. Decoding is strict:
+// a value must already be of the field's kind (TEXT only into strings, BLOB
+// into []byte, integers into integer fields, within range; NULL only into
+// pointers, []byte, any and sql.Null types), and a mismatch is a [*ColumnError]
+// naming the row, the column and the field.
+//
+// [SQL.Query] and [Query] iterate over a statement's rows lazily, in chunks of
+// bounded size, for results too large to hold whole: breaking out of the loop
+// ends the statement.
+//
+// # Storage backends and point-in-time recovery
+//
+// Classes created with a "new_sqlite_classes" migration have SQLite-backed
+// storage: all of the above. Classes created with the legacy "new_classes" have
+// KV-backed storage: the KV API works (on workerd through its asynchronous
+// storage API), while SQL and [Storage.Transaction] fail with [ErrKVBacked].
+// [Storage.Bookmark], [Storage.BookmarkForTime] and
+// [Storage.OnNextSessionRestoreBookmark] are point-in-time recovery; off
+// Cloudflare's network, bookmarks only order and restoring fails with
+// [ErrNoPITR].
+//
 // SQL values cross the JavaScript boundary on workerd, where every number is a
 // float64. The API therefore has one set of rules for both runtimes: integers are
 // exact only within ±2^53 (see [MaxSafeInteger]); a larger int64 argument is refused
@@ -99,7 +132,8 @@
 // Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrTooManyRows],
 // [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType],
 // [ErrReset], [ErrNoAlarmSupport], [ErrNotWebSocket], [ErrWebSocketLimit],
-// [ErrWebSocketClosed]. SQL
+// [ErrWebSocketClosed], [ErrTooManyKeys], [ErrColumnType], [ErrUnknownColumn],
+// [ErrKVBacked], [ErrNoPITR]. SQL
 // failures are [*SQLError], with SQLite's result codes; [ErrConstraint] matches
 // every constraint violation.
 package durable

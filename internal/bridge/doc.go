@@ -170,6 +170,13 @@
 // internal/sqlvalue (SQL values) and internal/packed (the packed results), where
 // they are tested natively.
 //
+// The rest of storage has files of its own: kvbatch_js.go (KV batches and
+// Sync), cursor_js.go (SQL.Query: the cursor stays in JavaScript and Go pulls
+// bounded chunks), kvbacked_js.go (classes created with new_classes: the
+// asynchronous ctx.storage API, no SQL) and bookmark_js.go (point-in-time
+// recovery). Their JavaScript helpers live in cmd/durable-build/js/storage.mjs
+// and cursor.mjs, which share packer.mjs with runtime.mjs.
+//
 // Protocol with runtime.mjs:
 //   - Serve stores the Go entry points in globalThis.__durableGo and blocks; the
 //     JavaScript side reads them right after go.run returns, then calls init with

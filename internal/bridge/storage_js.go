@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/kvbacked"
 	"github.com/durableobjects-on-go/durable/internal/sqlvalue"
 )
 
@@ -24,14 +25,18 @@ func (s *state) Storage() any   { return s.storage }
 // in workerd, so none of these calls waits on a promise; each runs in the
 // object's own context (see ioContext.run).
 type storage struct {
-	ctx *ioContext
-	v   js.Value
-	sql *sqlStorage
-	kv  *kvStorage
+	ctx      *ioContext
+	v        js.Value
+	sql      any // *sqlStorage, or kvbacked.SQL
+	kv       any // *kvStorage, or *asyncKV
+	kvBacked bool
 }
 
 func newStorage(c *ioContext, v js.Value) *storage {
-	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv")}}
+	if !host.Call("sqliteBacked", v).Bool() {
+		return newKVBackedStorage(c, v)
+	}
+	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv"), storage: v}}
 }
 
 func (s *storage) SQL() any { return s.sql }
@@ -40,6 +45,9 @@ func (s *storage) KV() any  { return s.kv }
 // Transaction runs fn inside ctx.storage.transactionSync. fn's error or panic
 // makes the JavaScript callback throw, which rolls the transaction back.
 func (s *storage) Transaction(fn func() error) error {
+	if s.kvBacked {
+		return kvbacked.Err("Storage.Transaction")
+	}
 	var fnErr, err error
 	var panicked, finished bool
 	var panicValue any
@@ -142,8 +150,9 @@ func valueToJS(v any) any {
 
 // kvStorage wraps ctx.storage.kv, the synchronous KV API of SQLite-backed objects.
 type kvStorage struct {
-	ctx *ioContext
-	v   js.Value
+	ctx     *ioContext
+	v       js.Value
+	storage js.Value // ctx.storage, for batches that need transactionSync
 }
 
 // do runs a KV call in the object's context, wrapping its error.
@@ -188,29 +197,12 @@ func (k *kvStorage) Delete(key string) (bool, error) {
 }
 
 func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
-	o := js.Global().Get("Object").New()
-	if opts != nil {
-		if opts.Prefix != "" {
-			o.Set("prefix", opts.Prefix)
-		}
-		if opts.Start != "" {
-			o.Set("start", opts.Start)
-		}
-		if opts.End != "" {
-			o.Set("end", opts.End)
-		}
-		if opts.Limit < 0 {
-			return nil, fmt.Errorf("durable: KV list: negative Limit %d", opts.Limit)
-		}
-		if opts.Limit > 0 {
-			o.Set("limit", opts.Limit)
-		}
-		if opts.Reverse {
-			o.Set("reverse", true)
-		}
+	o, err := listOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	var entries []durable.Entry
-	err := k.do("list", func() error {
+	err = k.do("list", func() error {
 		res, err := call(host, "kvList", k.v, o)
 		if err != nil {
 			return err
@@ -219,4 +211,33 @@ func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
 		return err
 	})
 	return entries, err
+}
+
+// listOptions turns ListOptions into the options object of workerd's list.
+func listOptions(opts *durable.ListOptions) (js.Value, error) {
+	o := js.Global().Get("Object").New()
+	if opts != nil {
+		if opts.Prefix != "" {
+			o.Set("prefix", opts.Prefix)
+		}
+		if opts.Start != "" {
+			o.Set("start", opts.Start)
+		}
+		if opts.StartAfter != "" {
+			o.Set("startAfter", opts.StartAfter)
+		}
+		if opts.End != "" {
+			o.Set("end", opts.End)
+		}
+		if opts.Limit < 0 {
+			return js.Undefined(), fmt.Errorf("durable: KV list: negative Limit %d", opts.Limit)
+		}
+		if opts.Limit > 0 {
+			o.Set("limit", opts.Limit)
+		}
+		if opts.Reverse {
+			o.Set("reverse", true)
+		}
+	}
+	return o, nil
 }
