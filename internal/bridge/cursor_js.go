@@ -24,24 +24,9 @@ type sqlCursor struct {
 
 // Open runs query and keeps its cursor in JavaScript.
 func (s *sqlStorage) Open(query string, args []any) (any, error) {
-	canon, err := sqlvalue.Args(args)
+	res, err := s.run("cursorOpen", query, args)
 	if err != nil {
 		return nil, err
-	}
-	jsArgs := make([]any, len(canon))
-	for i, a := range canon {
-		jsArgs[i] = valueToJS(a)
-	}
-	var res js.Value
-	err = s.ctx.run(func() (err error) {
-		res, err = call(host, "cursorOpen", s.v, query, jsArgs)
-		return err
-	})
-	if errors.Is(err, errNoEvent) {
-		return nil, fmt.Errorf("durable: SQL: %w", err)
-	}
-	if err != nil {
-		return nil, sqlvalue.Error(query, err.Error())
 	}
 	c := &sqlCursor{s: s, query: query, id: res.Index(0).Int()}
 	if c.columns, _, err = packed.DecodeRows(bytesOf(res.Index(1))); err != nil {

@@ -101,24 +101,9 @@ type sqlStorage struct {
 }
 
 func (s *sqlStorage) Exec(query string, args ...any) (*durable.Result, error) {
-	canon, err := sqlvalue.Args(args)
+	res, err := s.run("sql", query, args)
 	if err != nil {
 		return nil, err
-	}
-	jsArgs := make([]any, len(canon))
-	for i, a := range canon {
-		jsArgs[i] = valueToJS(a)
-	}
-	var res js.Value
-	err = s.ctx.run(func() (err error) {
-		res, err = call(host, "sql", s.v, query, jsArgs)
-		return err
-	})
-	if errors.Is(err, errNoEvent) {
-		return nil, fmt.Errorf("durable: SQL: %w", err)
-	}
-	if err != nil {
-		return nil, sqlvalue.Error(query, err.Error())
 	}
 	out, err := unpackResult(bytesOf(res.Index(0)))
 	if err != nil {
@@ -133,6 +118,31 @@ func (s *sqlStorage) DatabaseSize() int64 {
 	var size int64
 	s.ctx.run(func() error { size = int64(s.v.Get("databaseSize").Float()); return nil })
 	return size
+}
+
+// run converts args and calls the host's SQL helper (sql or cursorOpen) in
+// the object's context; a statement workerd refuses becomes an *SQLError.
+func (s *sqlStorage) run(helper, query string, args []any) (js.Value, error) {
+	canon, err := sqlvalue.Args(args)
+	if err != nil {
+		return js.Value{}, err
+	}
+	jsArgs := make([]any, len(canon))
+	for i, a := range canon {
+		jsArgs[i] = valueToJS(a)
+	}
+	var res js.Value
+	err = s.ctx.run(func() (err error) {
+		res, err = call(host, helper, s.v, query, jsArgs)
+		return err
+	})
+	if errors.Is(err, errNoEvent) {
+		return js.Value{}, fmt.Errorf("durable: SQL: %w", err)
+	}
+	if err != nil {
+		return js.Value{}, sqlvalue.Error(query, err.Error())
+	}
+	return res, nil
 }
 
 func valueToJS(v any) any {
