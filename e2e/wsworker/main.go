@@ -83,6 +83,9 @@ func front(env durable.Env) http.Handler {
 		}
 		json.NewEncoder(w).Encode(got)
 	})
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(bridge.ReadStats())
+	})
 	// /dial-url?url=... talks to a WebSocket server outside workerd.
 	mux.HandleFunc("/dial-url", func(w http.ResponseWriter, r *http.Request) {
 		conn, err := durable.DialWebSocket(r.Context(), r.URL.Query().Get("url"), http.Header{"X-Who": {"gopher"}})
