@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/durableobjects-on-go/durable/internal/wswrap"
 )
@@ -277,19 +278,21 @@ func (s State) HibernatableWebSocketEventTimeout() (time.Duration, bool) {
 // WebSocket is the server end of a hibernatable WebSocket, accepted by
 // [State.AcceptWebSocket] or listed by [State.WebSockets]. It has no Read: its
 // messages arrive at the object's [WebSocketMessageHandler]. Two *WebSocket
-// values may stand for the same socket; compare them with nothing but their
-// tags and attachments.
+// values may stand for the same socket; tell sockets apart by their tags and
+// attachments, not by pointer.
+//
+// On workerd its methods work while the object has an event in flight (a
+// request, a WebSocket event, an accepted [Conn]), as all of the object's I/O
+// does; outside one, Send and Close fail, Tags returns nil and
+// AutoResponseTimestamp reports none.
 type WebSocket struct{ impl webSocketRuntime }
 
 // Send sends one message. Text must be valid UTF-8; a message larger than
 // [MaxMessageSize] fails with [ErrWebSocketLimit], a socket that is closed
-// with [ErrWebSocketClosed].
+// with [ErrWebSocketClosed]. Send does not wait for the peer.
 func (ws *WebSocket) Send(typ MessageType, data []byte) error {
-	if typ != MessageText && typ != MessageBinary {
-		return fmt.Errorf("durable: WebSocket send: invalid message type %v", typ)
-	}
-	if len(data) > MaxMessageSize {
-		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	if err := checkMessage(typ, data); err != nil {
+		return fmt.Errorf("durable: WebSocket send: %w", err)
 	}
 	return ws.impl.Send(typ, data)
 }
@@ -305,6 +308,21 @@ func (ws *WebSocket) Close(code int, reason string) error {
 		return err
 	}
 	return ws.impl.Close(code, reason)
+}
+
+// checkMessage refuses what workerd would refuse or alter: an unknown type,
+// a message over the size limit, text that is not UTF-8 (JavaScript would
+// replace the bad bytes).
+func checkMessage(typ MessageType, data []byte) error {
+	switch {
+	case typ != MessageText && typ != MessageBinary:
+		return fmt.Errorf("invalid message type %v", typ)
+	case len(data) > MaxMessageSize:
+		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	case typ == MessageText && !utf8.Valid(data):
+		return errors.New("a text message must be valid UTF-8; send bytes as MessageBinary")
+	}
+	return nil
 }
 
 func checkClose(code int, reason string) error {
@@ -442,14 +460,12 @@ type connRuntime interface {
 // peer's code and reason.
 func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) { return c.impl.Read(ctx) }
 
-// Write sends one message. A message larger than [MaxMessageSize] fails with
-// [ErrWebSocketLimit], a closed connection with [ErrWebSocketClosed].
+// Write sends one message. Text must be valid UTF-8; a message larger than
+// [MaxMessageSize] fails with [ErrWebSocketLimit], a closed connection with
+// [ErrWebSocketClosed].
 func (c *Conn) Write(ctx context.Context, typ MessageType, data []byte) error {
-	if typ != MessageText && typ != MessageBinary {
-		return fmt.Errorf("durable: WebSocket write: invalid message type %v", typ)
-	}
-	if len(data) > MaxMessageSize {
-		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	if err := checkMessage(typ, data); err != nil {
+		return fmt.Errorf("durable: WebSocket write: %w", err)
 	}
 	return c.impl.Write(ctx, typ, data)
 }

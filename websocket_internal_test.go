@@ -64,3 +64,21 @@ func TestMessageTypeString(t *testing.T) {
 		}
 	}
 }
+
+func TestCheckMessage(t *testing.T) {
+	if err := checkMessage(MessageText, []byte("héllo")); err != nil {
+		t.Errorf("UTF-8 text: %v", err)
+	}
+	if err := checkMessage(MessageText, []byte{0xff}); err == nil {
+		t.Errorf("text that is not UTF-8 accepted")
+	}
+	if err := checkMessage(MessageBinary, []byte{0xff}); err != nil {
+		t.Errorf("binary: %v", err)
+	}
+	if err := checkMessage(3, nil); err == nil {
+		t.Errorf("message type 3 accepted")
+	}
+	if err := checkMessage(MessageBinary, make([]byte, MaxMessageSize+1)); !errors.Is(err, ErrWebSocketLimit) {
+		t.Errorf("oversize message: %v, want ErrWebSocketLimit", err)
+	}
+}

@@ -411,6 +411,9 @@ func (k *conn) Read(ctx context.Context) (durable.MessageType, []byte, error) {
 	if err != nil {
 		return 0, nil, fmt.Errorf("durable: WebSocket read: %w", err)
 	}
+	if m.Get("cancelled").Truthy() {
+		return 0, nil, errors.New("durable: WebSocket read: superseded by another Read")
+	}
 	if m.Get("closed").Truthy() {
 		return 0, nil, &durable.CloseError{Code: m.Get("code").Int(), Reason: m.Get("reason").String()}
 	}

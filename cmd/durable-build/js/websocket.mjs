@@ -94,10 +94,19 @@ class Conn {
     waiting?.();
   }
 
+  // read returns the next message, or the close. A newer read supersedes
+  // one that Go stopped waiting for (its context ended): the older one
+  // settles with { cancelled: true }, consuming nothing, so its callbacks
+  // are released and no message goes to a reader that is gone.
   async read() {
+    const token = {};
+    this.reader = token;
+    this.push(null);
     while (this.queue.length === 0 && !this.closed) {
       await new Promise((resolve) => (this.waiting = resolve));
+      if (this.reader !== token) return { cancelled: true };
     }
+    if (this.reader !== token) return { cancelled: true };
     return this.queue.shift() ?? this.closed;
   }
 }
@@ -156,7 +165,7 @@ export const webSocketHost = {
   // wsSend returns "" or why the socket cannot send.
   wsSend(ws, type, data) {
     if (ws.readyState !== OPEN) return "closed";
-    ws.send(type === TEXT ? data : data.slice());
+    ws.send(data); // Go made the string or the bytes for this call
     return "";
   },
   wsClose(ws, code, reason) {
