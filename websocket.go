@@ -53,7 +53,9 @@ const (
 	// bytes.
 	MaxAutoResponseSize = 2048
 	// MaxMessageSize is the largest message a WebSocket sends or receives, in
-	// bytes: workerd's limit (WEBSOCKET_MAX_MESSAGE_SIZE, 32 MiB).
+	// bytes: workerd's limit (WEBSOCKET_MAX_MESSAGE_SIZE, 32 MiB). A larger
+	// send fails in Go; a larger message received fails the socket (close
+	// code 1009) and reaches the object's [WebSocketErrorHandler].
 	MaxMessageSize = 32 << 20
 	// MaxEventTimeout is the longest hibernatable WebSocket event timeout
 	// workerd takes: 7 days.

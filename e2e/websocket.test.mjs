@@ -129,6 +129,23 @@ describe("hibernatable WebSockets on workerd", () => {
     c.ws.close();
   });
 
+  test("a received message over 32 MiB fails the socket with 1009 and reaches WebSocketError", async () => {
+    const url = new URL(`/room/${run}-toobig/ws?user=big`, server.url);
+    url.protocol = "ws:";
+    const ws = new WebSocket(url, { maxPayload: 0 });
+    const closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on("error", () => {});
+    await new Promise((r) => ws.on("open", r));
+    ws.send(Buffer.alloc((32 << 20) + 1));
+    expect(await closed).toEqual({ code: 1009, reason: "Message is too large" });
+    let closes = [];
+    for (let i = 0; i < 50 && closes.length === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      closes = (await (await server.fetch(`/room/${run}-toobig/closes`)).json()) ?? [];
+    }
+    expect(closes).toEqual([{ code: -1, reason: expect.stringMatching(/Message is too large/), clean: false, user: "big" }]);
+  });
+
   test("close with code and reason, both ways; the object records the close", async () => {
     const a = await connect("close", "user=closer");
     a.ws.send("close:4001:server says bye");

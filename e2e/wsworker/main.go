@@ -325,6 +325,13 @@ func (rm *room) WebSocketMessage(ctx context.Context, ws *durable.WebSocket, typ
 	return ws.SendText("unknown:" + verb)
 }
 
+// WebSocketError records the failure in storage, where the test reads it.
+func (rm *room) WebSocketError(ctx context.Context, ws *durable.WebSocket, err error) error {
+	m, _, _ := durable.Attachment[member](ws)
+	_, e := rm.state.Storage().SQL().Exec(`INSERT INTO closes VALUES (?, ?, ?, ?)`, -1, err.Error(), false, m.User)
+	return e
+}
+
 // WebSocketClose records the close in storage, where the test reads it.
 func (rm *room) WebSocketClose(ctx context.Context, ws *durable.WebSocket, code int, reason string, wasClean bool) error {
 	m, _, _ := durable.Attachment[member](ws)

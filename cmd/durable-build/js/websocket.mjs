@@ -204,7 +204,7 @@ export function eventMessage(kind, ws, ...args) {
     case CLOSE:
       return { kind, ws, code: args[0], reason: args[1], wasClean: args[2] };
     default:
-      return { kind, ws, error: String(args[0]?.stack ?? args[0]) };
+      return { kind, ws, error: String(args[0]?.message ?? args[0]) };
   }
 }
 
