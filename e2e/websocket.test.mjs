@@ -77,6 +77,13 @@ describe("hibernatable WebSockets on workerd", () => {
     expect(await res.text()).toMatch(/WebSocket upgrade/);
   });
 
+  test("the header that names a WebSocket in a 101 means nothing in other responses", async () => {
+    const res = await server.fetch("/marker");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-durable-websocket")).toBe("not-a-socket");
+    expect(await res.text()).toBe("ok");
+  });
+
   test("too many tags, or a tag too long, are refused before accepting", async () => {
     const many = Array.from({ length: 11 }, (_, i) => `t${i}`).join(",");
     const tooMany = await refused("limits", `tags=${many}`);

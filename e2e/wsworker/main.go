@@ -83,6 +83,12 @@ func front(env durable.Env) http.Handler {
 		}
 		json.NewEncoder(w).Encode(got)
 	})
+	// /marker answers 200 with the header that names WebSockets in a 101: it
+	// must reach the client untouched.
+	mux.HandleFunc("GET /marker", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Durable-Websocket", "not-a-socket")
+		io.WriteString(w, "ok")
+	})
 	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
 		json.NewEncoder(w).Encode(bridge.ReadStats())
 	})

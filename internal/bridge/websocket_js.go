@@ -19,7 +19,7 @@ import (
 )
 
 // A WebSocket's client end stays in JavaScript (websocket.mjs parks it under a
-// number); the handler's 101 response names it in serving.WebSocketHeader,
+// random name); the handler's 101 response names it in serving.WebSocketHeader,
 // and the entry module's Response takes it from there.
 
 // AcceptWebSocket accepts r as a hibernatable WebSocket of the object
