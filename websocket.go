@@ -79,7 +79,10 @@ var (
 // CloseError is what [Conn.Read] returns when the peer closed the connection:
 // the close frame's status code and reason. It matches [ErrWebSocketClosed].
 type CloseError struct {
-	Code   int
+	// Code is the close frame's status code (1005 when it had none, 1006
+	// when the connection was lost without one).
+	Code int
+	// Reason is the close frame's reason, "" when it had none.
 	Reason string
 }
 
