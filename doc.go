@@ -103,17 +103,21 @@
 // # WebSockets
 //
 // An object accepts a hibernatable WebSocket with [State.AcceptWebSocket] in its
-// fetch handler: the response becomes the 101, and the socket's messages and
-// closes arrive at the object's optional [WebSocketMessageHandler] and
-// [WebSocketCloseHandler] methods, even after workerd evicted the object from
+// fetch handler: the response becomes the 101, and the socket's messages,
+// closes and failures arrive at the object's optional
+// [WebSocketMessageHandler], [WebSocketCloseHandler] and
+// [WebSocketErrorHandler] methods, even after workerd evicted the object from
 // memory while its sockets stayed connected (the object is constructed again
 // first, and [State.WebSockets] lists the sockets, with their tags and the
 // attachments set by [SetAttachment]). [State.SetWebSocketAutoResponse] lets
 // workerd answer a ping without waking the object. A request that is not an
 // upgrade fails with [ErrNotWebSocket] (answer it with [RefuseUpgrade]);
 // values over workerd's limits fail with [ErrWebSocketLimit].
-// [Stub.DialWebSocket] opens a WebSocket to an object from Go and returns a
-// [Conn] to read and write.
+//
+// A [Conn] is a WebSocket that Go reads and writes itself, in the style of
+// github.com/coder/websocket: [State.AcceptConn] accepts one that keeps the
+// object in memory while it is open, [Stub.DialWebSocket] opens one to an
+// object, and [DialWebSocket] one to any WebSocket server.
 //
 // # Types that grow
 //

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/durableobjects-on-go/durable/internal/wswrap"
 )
@@ -52,7 +53,9 @@ const (
 	// bytes.
 	MaxAutoResponseSize = 2048
 	// MaxMessageSize is the largest message a WebSocket sends or receives, in
-	// bytes: workerd's limit (WEBSOCKET_MAX_MESSAGE_SIZE, 32 MiB).
+	// bytes: workerd's limit (WEBSOCKET_MAX_MESSAGE_SIZE, 32 MiB). A larger
+	// send fails in Go; a larger message received fails the socket (close
+	// code 1009) and reaches the object's [WebSocketErrorHandler].
 	MaxMessageSize = 32 << 20
 	// MaxEventTimeout is the longest hibernatable WebSocket event timeout
 	// workerd takes: 7 days.
@@ -76,7 +79,10 @@ var (
 // CloseError is what [Conn.Read] returns when the peer closed the connection:
 // the close frame's status code and reason. It matches [ErrWebSocketClosed].
 type CloseError struct {
-	Code   int
+	// Code is the close frame's status code (1005 when it had none, 1006
+	// when the connection was lost without one).
+	Code int
+	// Reason is the close frame's reason, "" when it had none.
 	Reason string
 }
 
@@ -277,19 +283,21 @@ func (s State) HibernatableWebSocketEventTimeout() (time.Duration, bool) {
 // WebSocket is the server end of a hibernatable WebSocket, accepted by
 // [State.AcceptWebSocket] or listed by [State.WebSockets]. It has no Read: its
 // messages arrive at the object's [WebSocketMessageHandler]. Two *WebSocket
-// values may stand for the same socket; compare them with nothing but their
-// tags and attachments.
+// values may stand for the same socket; tell sockets apart by their tags and
+// attachments, not by pointer.
+//
+// On workerd its methods work while the object has an event in flight (a
+// request, a WebSocket event, an accepted [Conn]), as all of the object's I/O
+// does; outside one, Send and Close fail, Tags returns nil and
+// AutoResponseTimestamp reports none.
 type WebSocket struct{ impl webSocketRuntime }
 
 // Send sends one message. Text must be valid UTF-8; a message larger than
 // [MaxMessageSize] fails with [ErrWebSocketLimit], a socket that is closed
-// with [ErrWebSocketClosed].
+// with [ErrWebSocketClosed]. Send does not wait for the peer.
 func (ws *WebSocket) Send(typ MessageType, data []byte) error {
-	if typ != MessageText && typ != MessageBinary {
-		return fmt.Errorf("durable: WebSocket send: invalid message type %v", typ)
-	}
-	if len(data) > MaxMessageSize {
-		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	if err := checkMessage(typ, data); err != nil {
+		return fmt.Errorf("durable: WebSocket send: %w", err)
 	}
 	return ws.impl.Send(typ, data)
 }
@@ -305,6 +313,21 @@ func (ws *WebSocket) Close(code int, reason string) error {
 		return err
 	}
 	return ws.impl.Close(code, reason)
+}
+
+// checkMessage refuses what workerd would refuse or alter: an unknown type,
+// a message over the size limit, text that is not UTF-8 (JavaScript would
+// replace the bad bytes).
+func checkMessage(typ MessageType, data []byte) error {
+	switch {
+	case typ != MessageText && typ != MessageBinary:
+		return fmt.Errorf("invalid message type %v", typ)
+	case len(data) > MaxMessageSize:
+		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	case typ == MessageText && !utf8.Valid(data):
+		return errors.New("a text message must be valid UTF-8; send bytes as MessageBinary")
+	}
+	return nil
 }
 
 func checkClose(code int, reason string) error {
@@ -442,14 +465,12 @@ type connRuntime interface {
 // peer's code and reason.
 func (c *Conn) Read(ctx context.Context) (MessageType, []byte, error) { return c.impl.Read(ctx) }
 
-// Write sends one message. A message larger than [MaxMessageSize] fails with
-// [ErrWebSocketLimit], a closed connection with [ErrWebSocketClosed].
+// Write sends one message. Text must be valid UTF-8; a message larger than
+// [MaxMessageSize] fails with [ErrWebSocketLimit], a closed connection with
+// [ErrWebSocketClosed].
 func (c *Conn) Write(ctx context.Context, typ MessageType, data []byte) error {
-	if typ != MessageText && typ != MessageBinary {
-		return fmt.Errorf("durable: WebSocket write: invalid message type %v", typ)
-	}
-	if len(data) > MaxMessageSize {
-		return fmt.Errorf("%w: a message of %d bytes is larger than %d", ErrWebSocketLimit, len(data), MaxMessageSize)
+	if err := checkMessage(typ, data); err != nil {
+		return fmt.Errorf("durable: WebSocket write: %w", err)
 	}
 	return c.impl.Write(ctx, typ, data)
 }

@@ -159,7 +159,11 @@
 // answers the server's close frame when it reads it, and the object's
 // WebSocketClose then runs with the same code, as it does on workerd. Not
 // modelled: network failures (so no WebSocketError), the event timeout (kept,
-// not enforced), and plain frames (ping, fragmentation).
+// not enforced), and plain frames (ping, fragmentation); [Runtime.Front] served
+// over a real network (httptest.NewServer) does not upgrade. Plain sockets
+// ([durable.State.AcceptConn]) are two in-memory ends; [durable.DialWebSocket]
+// makes real connections (with github.com/coder/websocket), so a test can
+// reach an httptest server.
 //
 // # RowsRead and RowsWritten
 //

@@ -120,13 +120,16 @@
 // with a pump of its own through the webSocket entry (websocket_js.go), which
 // constructs the Go instance when needed and calls the object's handler. A
 // WebSocket object never crosses into Go as data for a response: websocket.mjs
-// parks a client end under a number, and the number travels in the
+// parks a client end under a random name, which travels in the
 // X-Durable-Websocket header of the 101 (serving.WebSocketHeader). The entry
 // module's Response takes the socket back from there; a stub fetch answered
 // with a WebSocket parks it the same way, so that a front handler relays a
 // 101 by copying status and headers, and Stub.DialWebSocket takes it to read
 // (websocket.mjs's Conn queues its messages until Go awaits them, in the
-// dialing event's context).
+// dialing event's context). A plain socket accepted with State.AcceptConn
+// outlives the fetch that accepted it, so it holds an event of its own
+// (wsHold, with a pump) until Go closes it, or 10 seconds after the socket
+// closed: that is how its goroutine may use storage after the 101.
 //
 // # Known limit
 //
