@@ -7,6 +7,9 @@ export default defineConfig({
     include: ["e2e/**/*.test.mjs"],
     globalSetup: ["e2e/global-setup.mjs"],
     testTimeout: 60_000,
+    // Tests that pass print nothing: many provoke panics and runtime exits on
+    // purpose. A failing test shows everything it and its workerd printed.
+    silent: "passed-only",
     hookTimeout: 120_000,
     env: {
       WRANGLER_SEND_METRICS: "false",

@@ -24,6 +24,12 @@ export async function startWorker({ config = "wrangler.jsonc", persist, bindings
     host: "127.0.0.1",
     port: 0,
     durableObjectsPersist: persist ?? false,
+    // workerd's own output goes through the console, so that vitest files it
+    // under the test that caused it (and shows it only if that test fails).
+    handleRuntimeStdio(stdout, stderr) {
+      stdout.on("data", (chunk) => console.log(String(chunk).trimEnd()));
+      stderr.on("data", (chunk) => console.error(String(chunk).trimEnd()));
+    },
   });
   const url = await mf.ready;
   return {
