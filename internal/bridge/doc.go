@@ -139,7 +139,11 @@
 // What is known: the failing call runs on a pump woken from another object's
 // context; its I/O context is the object's own (its storage answers
 // databaseSize), but the trace span workerd attaches to SQL calls belongs to
-// another event. It is not Go's garbage collector (it happens with GOGC=off),
+// another event. workerd reads that span from the JavaScript async context
+// frame current at the call (IoContext::getCurrentTraceSpan in
+// io/io-context.c++ unwraps an IoOwn<SpanParent> stored in the frame), so the
+// call runs under a frame made in another object's event: the frame, not the
+// I/O context, is what crosses. It is not Go's garbage collector (it happens with GOGC=off),
 // not a reused JavaScript handle, not the FinalizationRegistry, and neither
 // re-entering through a snapshot of the event's async context
 // (AsyncLocalStorage.snapshot) nor through a promise chained from the event's
