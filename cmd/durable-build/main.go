@@ -22,6 +22,15 @@
 // Set it as wrangler's custom build so wrangler dev rebuilds on Go changes:
 //
 //	"build": { "command": "go run ./cmd/durable-build ./village", "watch_dir": ["village"] }
+//
+// Under wrangler dev (which sets WRANGLER_COMMAND=dev for its build command), a
+// failed build writes an entry module that answers every request with a 500
+// showing the errors, and exits 0: wrangler then serves that page, rather than
+// stopping (at start) or holding every request until a build succeeds (later),
+// and the next successful build replaces it. Elsewhere (wrangler deploy, CI) a
+// failed build exits 1. A compilation that takes longer than two seconds, as
+// the first one does while Go compiles its standard library for js/wasm, says
+// so and reports its time.
 package main
 
 import (
@@ -30,6 +39,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -59,15 +69,51 @@ func main() {
 		pkg = flag.Arg(0)
 	}
 	start := time.Now()
-	out, err := build(*configPath, pkg)
-	if err != nil {
+	// Under wrangler dev (which sets WRANGLER_COMMAND), a failed build that
+	// exits non-zero stops wrangler at start and, later, leaves every request
+	// hanging until a build succeeds. An entry module that answers the errors
+	// shows them in the browser instead, and the next build replaces it.
+	opts := buildOptions{fallback: os.Getenv("WRANGLER_COMMAND") == "dev", log: os.Stderr}
+	out, err := build(*configPath, pkg, opts)
+	var served *servedError
+	switch {
+	case errors.As(err, &served):
+		fmt.Fprintf(os.Stderr, "durable-build: %v\ndurable-build: until the next build succeeds, wrangler dev answers every request with a 500 showing this error (%s)\n", served.err, served.entry)
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "durable-build: %v\n", err)
 		os.Exit(1)
+	default:
+		fmt.Fprintf(os.Stderr, "durable-build: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
 	}
-	fmt.Fprintf(os.Stderr, "durable-build: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
 }
 
-func build(configPath, pkg string) (string, error) {
+// buildOptions are how a build reports and fails.
+type buildOptions struct {
+	// fallback makes a failed build write an entry module that answers every
+	// request with a 500 showing the error, and report a *servedError.
+	fallback bool
+	// log receives the compiler's output and progress notes.
+	log io.Writer
+}
+
+// servedError is a build failure that the fallback entry module now serves.
+type servedError struct {
+	err   error
+	entry string // the entry module written
+}
+
+func (e *servedError) Error() string { return e.err.Error() }
+func (e *servedError) Unwrap() error { return e.err }
+
+// slowCompile is how long a compilation runs before the build says that the
+// first one takes a minute: a warm build finishes well before, a cold one
+// (Go compiling its standard library for js/wasm) takes 60–80 s.
+const slowCompile = 2 * time.Second
+
+func build(configPath, pkg string, opts buildOptions) (string, error) {
+	if opts.log == nil {
+		opts.log = os.Stderr
+	}
 	if configPath == "" {
 		var err error
 		if configPath, err = findConfig("."); err != nil {
@@ -79,7 +125,21 @@ func build(configPath, pkg string) (string, error) {
 		return "", err
 	}
 	classes := cfg.Classes()
+	mainPath := filepath.Join(filepath.Dir(configPath), cfg.Main)
+	var compilerOutput bytes.Buffer
+	out, err := compileAndGenerate(configPath, pkg, cfg.Main, classes, &compilerOutput, opts.log)
+	if err != nil && opts.fallback {
+		if werr := os.WriteFile(mainPath, fallbackModule(configPath, classes, compilerOutput.String(), err), 0o644); werr != nil {
+			return "", fmt.Errorf("%w\n(and writing the error page to %s failed: %v)", err, mainPath, werr)
+		}
+		return "", &servedError{err: err, entry: mainPath}
+	}
+	return out, err
+}
 
+// compileAndGenerate is the build once the configuration is known: compile,
+// check the classes, write the entry module and its companions.
+func compileAndGenerate(configPath, pkg, main string, classes []string, compilerOutput *bytes.Buffer, log io.Writer) (string, error) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		return "", errors.New("the go command is not on PATH: install Go 1.26 or newer (https://go.dev/dl/) and make sure `go version` works in this shell")
@@ -92,7 +152,7 @@ func build(configPath, pkg string) (string, error) {
 		return "", err
 	}
 
-	outDir := filepath.Join(filepath.Dir(configPath), filepath.Dir(cfg.Main))
+	outDir := filepath.Join(filepath.Dir(configPath), filepath.Dir(main))
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", err
 	}
@@ -104,8 +164,17 @@ func build(configPath, pkg string) (string, error) {
 	// come from the runtime's own tables.
 	compile := exec.Command(goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", wasmPath, pkg)
 	compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	compile.Stdout, compile.Stderr = os.Stderr, os.Stderr
-	if err := compile.Run(); err != nil {
+	compile.Stdout = io.MultiWriter(log, compilerOutput)
+	compile.Stderr = compile.Stdout
+	started := time.Now()
+	slow := time.AfterFunc(slowCompile, func() {
+		fmt.Fprintln(log, "durable-build: compiling Go for js/wasm (the first build takes about a minute; later builds take seconds)")
+	})
+	err = compile.Run()
+	if !slow.Stop() {
+		fmt.Fprintf(log, "durable-build: compiled in %.0fs\n", time.Since(started).Seconds())
+	}
+	if err != nil {
 		return "", fmt.Errorf("compiling %s failed (GOOS=js GOARCH=wasm go build -buildvcs=false -ldflags=\"-s -w\" -o %s %s): fix the Go errors above", pkg, wasmPath, pkg)
 	}
 
@@ -121,7 +190,7 @@ func build(configPath, pkg string) (string, error) {
 		return "", err
 	}
 
-	mainPath := filepath.Join(filepath.Dir(configPath), cfg.Main)
+	mainPath := filepath.Join(filepath.Dir(configPath), main)
 	files := map[string][]byte{
 		filepath.Join(outDir, "wasm_exec.mjs"): glue,
 		mainPath:                               entryModule(configPath, classes),
