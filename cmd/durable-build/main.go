@@ -3,8 +3,17 @@
 //
 // Usage:
 //
-//	go run github.com/durableobjects-on-go/durable/cmd/durable-build [-config wrangler.jsonc] [package]
+//	go run github.com/durableobjects-on-go/durable/cmd/durable-build@latest init myapp
+//	go tool durable-build [-config wrangler.jsonc] [package]
 //
+// init writes a new project into the folder myapp: a Worker with one Durable
+// Object, its durabletest test, wrangler.jsonc and package.json (npm start, npm
+// test), then runs go mod tidy. Its flags: -module (the module path, default
+// the folder's name), -name (the Worker's name) and -replace (use the SDK from a
+// checkout; run from a checkout, as with go run ./cmd/durable-build init, it
+// points there by itself). A package folder named init is ./init.
+//
+// Without init, it builds.
 // It reads the wrangler configuration (wrangler.json, wrangler.jsonc or
 // wrangler.toml in the current folder unless -config names one), and then:
 //
@@ -54,9 +63,18 @@ import (
 const minGoMinor = 26
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "init" {
+		if err := runInit(os.Args[2:], os.Stdout, os.Stderr); err != nil {
+			if err != errUsage {
+				fmt.Fprintf(os.Stderr, "durable-build init: %v\n", err)
+			}
+			os.Exit(2)
+		}
+		return
+	}
 	configPath := flag.String("config", "", "wrangler configuration `file` (default: wrangler.json, wrangler.jsonc or wrangler.toml in the current folder)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: durable-build [-config file] [package]\n\nCompiles a Go Worker to WebAssembly and generates its workerd entry module.\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: durable-build [-config file] [package]\n       durable-build init [-module path] [-name name] [-replace checkout] folder\n\nCompiles a Go Worker to WebAssembly and generates its workerd entry module;\ninit writes a new project.\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
