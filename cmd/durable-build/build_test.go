@@ -293,3 +293,17 @@ func main() { workerd.Serve(durable.Worker{Objects: map[string]durable.Construct
 		t.Errorf("the fixed build did not replace the fallback entry:\n%s", entry)
 	}
 }
+
+func TestBuildRefusesALibraryPackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a package")
+	}
+	dir := tinyModule(t)
+	writeFile(t, dir, "lib.go", "package lib\n\nfunc Answer() int { return 42 }\n")
+	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs"}`)
+	t.Chdir(dir)
+	_, err := build(cfg, ".", buildOptions{})
+	if err == nil || !strings.Contains(err.Error(), ". is not a main package") || !strings.Contains(err.Error(), "calls workerd.Serve") {
+		t.Fatalf("build err = %v", err)
+	}
+}

@@ -196,6 +196,10 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 		return "", fmt.Errorf("compiling %s failed (GOOS=js GOARCH=wasm go build -buildvcs=false -ldflags=\"-s -w\" -o %s %s): fix the Go errors above", pkg, wasmPath, pkg)
 	}
 
+	if err := checkWasm(wasmPath, pkg); err != nil {
+		return "", err
+	}
+
 	glue, err := os.ReadFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
 	if err != nil {
 		return "", fmt.Errorf("reading Go's JavaScript glue: %w (is GOROOT %s a complete Go installation?)", err, goroot)
@@ -288,4 +292,20 @@ func detail(err error, stderr string) string {
 		return ""
 	}
 	return fmt.Sprintf("\n(node: %v)\n%s", err, stderr)
+}
+
+// checkWasm catches a package that is not a main package: go build -o then
+// writes an archive rather than a program, which Node would only report as a
+// bad magic word.
+func checkWasm(wasmPath, pkg string) error {
+	f, err := os.Open(wasmPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != "\x00asm" {
+		return fmt.Errorf("%s is not a main package, so it compiles to no program: pass the folder of the package whose func main calls workerd.Serve, such as ./worker", pkg)
+	}
+	return nil
 }
