@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writeFile(t *testing.T, dir, name, content string) string {
@@ -305,5 +306,28 @@ func TestBuildRefusesALibraryPackage(t *testing.T) {
 	_, err := build(cfg, ".", buildOptions{})
 	if err == nil || !strings.Contains(err.Error(), ". is not a main package") || !strings.Contains(err.Error(), "calls workerd.Serve") {
 		t.Fatalf("build err = %v", err)
+	}
+}
+
+// TestSlowCompileSaysWhy checks the note a long compilation prints, with the
+// threshold lowered so that any compilation is slow.
+func TestSlowCompileSaysWhy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a package")
+	}
+	defer func(d time.Duration) { slowCompile = d }(slowCompile)
+	slowCompile = time.Nanosecond
+	dir := tinyModule(t)
+	writeFile(t, dir, "main.go", "package main\n\nfunc main() { undefinedThing() }\n")
+	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs"}`)
+	t.Chdir(dir)
+	var log bytes.Buffer
+	if _, err := build(cfg, ".", buildOptions{log: &log}); err == nil {
+		t.Fatal("a broken package built")
+	}
+	for _, want := range []string{"compiling Go for js/wasm (the first build takes about a minute; later builds take seconds)", "compiled in "} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, log.String())
+		}
 	}
 }

@@ -126,7 +126,7 @@ func (e *servedError) Unwrap() error { return e.err }
 // slowCompile is how long a compilation runs before the build says that the
 // first one takes a minute: a warm build finishes well before, a cold one
 // (Go compiling its standard library for js/wasm) takes 60–80 s.
-const slowCompile = 2 * time.Second
+var slowCompile = 2 * time.Second
 
 func build(configPath, pkg string, opts buildOptions) (string, error) {
 	if opts.log == nil {
@@ -147,7 +147,7 @@ func build(configPath, pkg string, opts buildOptions) (string, error) {
 	var compilerOutput bytes.Buffer
 	out, err := compileAndGenerate(configPath, pkg, cfg.Main, classes, &compilerOutput, opts.log)
 	if err != nil && opts.fallback {
-		if werr := os.WriteFile(mainPath, fallbackModule(configPath, classes, compilerOutput.String(), err), 0o644); werr != nil {
+		if werr := replaceFile(mainPath, fallbackModule(configPath, classes, compilerOutput.String(), err)); werr != nil {
 			return "", fmt.Errorf("%w\n(and writing the error page to %s failed: %v)", err, mainPath, werr)
 		}
 		return "", &servedError{err: err, entry: mainPath}
@@ -180,7 +180,13 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 	// -ldflags=-s -w drops the symbol table and DWARF (about 2% of the wasm, so
 	// less to load at cold start); panics still name functions and lines, which
 	// come from the runtime's own tables.
-	compile := exec.Command(goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", wasmPath, pkg)
+	//
+	// The program is compiled beside its final name and moved there once it
+	// passed the checks below: a failed build leaves the last good program, and
+	// a concurrent build or reader never sees half of one.
+	newWasm := filepath.Join(outDir, fmt.Sprintf(".app.wasm.%d", os.Getpid()))
+	defer os.Remove(newWasm) // a failed build's; renamed away otherwise
+	compile := exec.Command(goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", newWasm, pkg)
 	compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
 	compile.Stdout = io.MultiWriter(log, compilerOutput)
 	compile.Stderr = compile.Stdout
@@ -196,7 +202,7 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 		return "", fmt.Errorf("compiling %s failed (GOOS=js GOARCH=wasm go build -buildvcs=false -ldflags=\"-s -w\" -o %s %s): fix the Go errors above", pkg, wasmPath, pkg)
 	}
 
-	if err := checkWasm(wasmPath, pkg); err != nil {
+	if err := checkWasm(newWasm, pkg); err != nil {
 		return "", err
 	}
 
@@ -204,11 +210,15 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 	if err != nil {
 		return "", fmt.Errorf("reading Go's JavaScript glue: %w (is GOROOT %s a complete Go installation?)", err, goroot)
 	}
-	desc, err := describeProgram(goroot, wasmPath)
+	desc, err := describeProgram(goroot, newWasm)
 	if err != nil {
 		return "", err
 	}
 	if err := checkClasses(configPath, classes, desc.Classes); err != nil {
+		return "", err
+	}
+
+	if err := os.Rename(newWasm, wasmPath); err != nil {
 		return "", err
 	}
 
@@ -226,7 +236,7 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 		files[filepath.Join(outDir, m.Name())] = content
 	}
 	for path, content := range files {
-		if err := os.WriteFile(path, content, 0o644); err != nil {
+		if err := replaceFile(path, content); err != nil {
 			return "", err
 		}
 	}
@@ -308,4 +318,29 @@ func checkWasm(wasmPath, pkg string) error {
 		return fmt.Errorf("%s is not a main package, so it compiles to no program: pass the folder of the package whose func main calls workerd.Serve, such as ./worker", pkg)
 	}
 	return nil
+}
+
+// replaceFile replaces a file in one step: wrangler dev starts a new build on
+// every change without waiting for the one in flight, so two builds may write
+// the same outputs while wrangler reads them, and a reader must never see half
+// a module.
+func replaceFile(path string, content []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(content)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
