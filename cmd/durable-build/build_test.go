@@ -1,12 +1,15 @@
 package main
 
 import (
+	"bytes"
+	"errors"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 )
 
 func writeFile(t *testing.T, dir, name, content string) string {
@@ -179,7 +182,7 @@ func main() { workerd.Serve(durable.Worker{Objects: map[string]durable.Construct
 		"durable_objects": {"bindings": [{"name": "R", "class_name": "Registered"}, {"name": "U", "class_name": "Unregistered"}]},
 		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Registered", "Unregistered"]}]}`)
 	t.Chdir(dir)
-	_, err := build(cfg, ".")
+	_, err := build(cfg, ".", buildOptions{})
 	if err == nil || !strings.Contains(err.Error(), `class "Unregistered" is in wrangler.jsonc but not registered in Go`) {
 		t.Fatalf("build err = %v", err)
 	}
@@ -193,7 +196,7 @@ func TestBuildReportsCompileErrors(t *testing.T) {
 	writeFile(t, dir, "main.go", "package main\n\nfunc main() { undefinedThing() }\n")
 	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs"}`)
 	t.Chdir(dir)
-	_, err := build(cfg, ".")
+	_, err := build(cfg, ".", buildOptions{})
 	if err == nil || !strings.Contains(err.Error(), "fix the Go errors above") {
 		t.Fatalf("build err = %v", err)
 	}
@@ -215,4 +218,116 @@ func tinyModule(t *testing.T) string {
 	}
 	writeFile(t, dir, "go.sum", string(sum))
 	return dir
+}
+
+func TestFallbackModule(t *testing.T) {
+	src := string(fallbackModule("/x/wrangler.jsonc", []string{"Alpha", "Beta"},
+		"# m/worker\nworker/a.go:3:2: undefined: <script>x</script>\n", errors.New("compiling ./worker failed")))
+	for _, want := range []string{
+		"DO NOT EDIT",
+		"export default {",
+		"export class Alpha extends DurableObject {",
+		"export class Beta extends DurableObject {",
+		"status: 500",
+		`undefined: \u0026lt;script\u0026gt;x\u0026lt;/script\u0026gt;`, // escaped in the HTML page
+		`undefined: \u003cscript\u003ex\u003c/script\u003e`,             // as is in the text
+		"compiling ./worker failed",
+	} {
+		if !strings.Contains(src, want) {
+			t.Errorf("fallback module lacks %q:\n%s", want, src)
+		}
+	}
+	if strings.Contains(src, "app.wasm") {
+		t.Error("the fallback module imports the wasm a failed build did not write")
+	}
+}
+
+// TestBuildServesErrorsUnderWranglerDev checks that a failed build, in the
+// mode wrangler dev gets, writes an entry module that serves the compiler's
+// message, and that the next successful build replaces it.
+func TestBuildServesErrorsUnderWranglerDev(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a Worker")
+	}
+	if _, err := exec.LookPath("node"); err != nil {
+		t.Skip("describing a Worker needs Node.js")
+	}
+	dir := tinyModule(t)
+	writeFile(t, dir, "main.go", "package main\n\nfunc main() { undefinedThing() }\n")
+	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs",
+		"durable_objects": {"bindings": [{"name": "R", "class_name": "Room"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Room"]}]}`)
+	t.Chdir(dir)
+	var log bytes.Buffer
+	_, err := build(cfg, ".", buildOptions{fallback: true, log: &log})
+	var served *servedError
+	if !errors.As(err, &served) || !strings.Contains(err.Error(), "fix the Go errors above") {
+		t.Fatalf("build err = %v, want a servedError", err)
+	}
+	entry, err := os.ReadFile(filepath.Join(dir, "build", "worker.mjs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"undefined: undefinedThing", "export class Room extends DurableObject"} {
+		if !strings.Contains(string(entry), want) {
+			t.Errorf("fallback entry lacks %q:\n%s", want, entry)
+		}
+	}
+	if !strings.Contains(log.String(), "undefined: undefinedThing") {
+		t.Errorf("the compiler's output did not reach the log: %q", log.String())
+	}
+
+	writeFile(t, dir, "main.go", `package main
+
+import (
+	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/workerd"
+)
+
+func main() { workerd.Serve(durable.Worker{Objects: map[string]durable.Constructor{"Room": nil}}) }
+`)
+	if _, err := build(cfg, ".", buildOptions{fallback: true, log: &log}); err != nil {
+		t.Fatalf("fixed build: %v", err)
+	}
+	entry, _ = os.ReadFile(filepath.Join(dir, "build", "worker.mjs"))
+	if !strings.Contains(string(entry), `import module from "./app.wasm"`) {
+		t.Errorf("the fixed build did not replace the fallback entry:\n%s", entry)
+	}
+}
+
+func TestBuildRefusesALibraryPackage(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a package")
+	}
+	dir := tinyModule(t)
+	writeFile(t, dir, "lib.go", "package lib\n\nfunc Answer() int { return 42 }\n")
+	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs"}`)
+	t.Chdir(dir)
+	_, err := build(cfg, ".", buildOptions{})
+	if err == nil || !strings.Contains(err.Error(), ". is not a main package") || !strings.Contains(err.Error(), "calls workerd.Serve") {
+		t.Fatalf("build err = %v", err)
+	}
+}
+
+// TestSlowCompileSaysWhy checks the note a long compilation prints, with the
+// threshold lowered so that any compilation is slow.
+func TestSlowCompileSaysWhy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a package")
+	}
+	defer func(d time.Duration) { slowCompile = d }(slowCompile)
+	slowCompile = time.Nanosecond
+	dir := tinyModule(t)
+	writeFile(t, dir, "main.go", "package main\n\nfunc main() { undefinedThing() }\n")
+	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs"}`)
+	t.Chdir(dir)
+	var log bytes.Buffer
+	if _, err := build(cfg, ".", buildOptions{log: &log}); err == nil {
+		t.Fatal("a broken package built")
+	}
+	for _, want := range []string{"compiling Go for js/wasm (the first build takes about a minute; later builds take seconds)", "compiled in "} {
+		if !strings.Contains(log.String(), want) {
+			t.Errorf("log lacks %q:\n%s", want, log.String())
+		}
+	}
 }

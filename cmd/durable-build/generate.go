@@ -3,8 +3,11 @@ package main
 import (
 	"bytes"
 	"embed"
+	"encoding/json"
 	"fmt"
+	"html"
 	"path/filepath"
+	"strings"
 )
 
 // jsModules are the runtime's JavaScript modules (js/*.mjs, one concern each,
@@ -52,6 +55,59 @@ export class %s extends DurableObject {
   }
 }
 `, class, class, class)
+	}
+	return b.Bytes()
+}
+
+// fallbackModule generates the entry module a failed build leaves for wrangler
+// dev: every request, to the front handler or to an object, gets a 500 with
+// the compiler's output and the build's error, as an HTML page for browsers and
+// as text otherwise. It exports every configured class, so the configuration
+// stays valid and wrangler serves it; alarms throw, so workerd retries them
+// once the next build succeeds.
+func fallbackModule(configPath string, classes []string, compilerOutput string, buildErr error) []byte {
+	text := strings.TrimSpace(compilerOutput + "\n" + buildErr.Error())
+	page := `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Build failed</title>
+<style>body{font-family:system-ui,sans-serif;margin:2rem}pre{background:#fee;padding:1rem;white-space:pre-wrap}</style>
+</head><body><h1>The Go build failed</h1>
+<p>` + html.EscapeString(filepath.Base(configPath)) + `'s build command reported the errors below. Fix them and save: wrangler dev rebuilds, and this page gives way to your Worker.</p>
+<pre>` + html.EscapeString(text) + `</pre></body></html>
+`
+	textJSON, _ := json.Marshal("The Go build failed; fix these errors and save, and wrangler dev rebuilds:\n\n" + text + "\n")
+	pageJSON, _ := json.Marshal(page)
+	var b bytes.Buffer
+	fmt.Fprintf(&b, "// Written by cmd/durable-build from %s because the build failed; the next\n// successful build replaces it. DO NOT EDIT.\n", filepath.Base(configPath))
+	fmt.Fprintf(&b, `import { DurableObject } from "cloudflare:workers";
+
+const text = %s;
+const page = %s;
+
+function buildFailed(request) {
+  const html = (request.headers.get("Accept") ?? "").includes("text/html");
+  return new Response(html ? page : text, {
+    status: 500,
+    headers: { "Content-Type": html ? "text/html; charset=utf-8" : "text/plain; charset=utf-8" },
+  });
+}
+
+export default {
+  fetch(request) {
+    return buildFailed(request);
+  },
+};
+`, textJSON, pageJSON)
+	for _, class := range classes {
+		fmt.Fprintf(&b, `
+export class %s extends DurableObject {
+  fetch(request) {
+    return buildFailed(request);
+  }
+  alarm() {
+    throw new Error(text);
+  }
+}
+`, class)
 	}
 	return b.Bytes()
 }

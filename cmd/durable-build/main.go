@@ -3,8 +3,17 @@
 //
 // Usage:
 //
-//	go run github.com/durableobjects-on-go/durable/cmd/durable-build [-config wrangler.jsonc] [package]
+//	go run github.com/durableobjects-on-go/durable/cmd/durable-build@latest init myapp
+//	go tool durable-build [-config wrangler.jsonc] [package]
 //
+// init writes a new project into the folder myapp: a Worker with one Durable
+// Object, its durabletest test, wrangler.jsonc and package.json (npm start, npm
+// test), then runs go mod tidy. Its flags: -module (the module path, default
+// the folder's name), -name (the Worker's name) and -replace (use the SDK from a
+// checkout; run from a checkout, as with go run ./cmd/durable-build init, it
+// points there by itself). A package folder named init is ./init.
+//
+// Without init, it builds.
 // It reads the wrangler configuration (wrangler.json, wrangler.jsonc or
 // wrangler.toml in the current folder unless -config names one), and then:
 //
@@ -22,6 +31,15 @@
 // Set it as wrangler's custom build so wrangler dev rebuilds on Go changes:
 //
 //	"build": { "command": "go run ./cmd/durable-build ./village", "watch_dir": ["village"] }
+//
+// Under wrangler dev (which sets WRANGLER_COMMAND=dev for its build command), a
+// failed build writes an entry module that answers every request with a 500
+// showing the errors, and exits 0: wrangler then serves that page, rather than
+// stopping (at start) or holding every request until a build succeeds (later),
+// and the next successful build replaces it. Elsewhere (wrangler deploy, CI) a
+// failed build exits 1. A compilation that takes longer than two seconds, as
+// the first one does while Go compiles its standard library for js/wasm, says
+// so and reports its time.
 package main
 
 import (
@@ -30,6 +48,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -44,9 +63,18 @@ import (
 const minGoMinor = 26
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "init" {
+		if err := runInit(os.Args[2:], os.Stdout, os.Stderr); err != nil {
+			if err != errUsage {
+				fmt.Fprintf(os.Stderr, "durable-build init: %v\n", err)
+			}
+			os.Exit(2)
+		}
+		return
+	}
 	configPath := flag.String("config", "", "wrangler configuration `file` (default: wrangler.json, wrangler.jsonc or wrangler.toml in the current folder)")
 	flag.Usage = func() {
-		fmt.Fprintf(flag.CommandLine.Output(), "usage: durable-build [-config file] [package]\n\nCompiles a Go Worker to WebAssembly and generates its workerd entry module.\n\n")
+		fmt.Fprintf(flag.CommandLine.Output(), "usage: durable-build [-config file] [package]\n       durable-build init [-module path] [-name name] [-replace checkout] folder\n\nCompiles a Go Worker to WebAssembly and generates its workerd entry module;\ninit writes a new project.\n\n")
 		flag.PrintDefaults()
 	}
 	flag.Parse()
@@ -59,15 +87,51 @@ func main() {
 		pkg = flag.Arg(0)
 	}
 	start := time.Now()
-	out, err := build(*configPath, pkg)
-	if err != nil {
+	// Under wrangler dev (which sets WRANGLER_COMMAND), a failed build that
+	// exits non-zero stops wrangler at start and, later, leaves every request
+	// hanging until a build succeeds. An entry module that answers the errors
+	// shows them in the browser instead, and the next build replaces it.
+	opts := buildOptions{fallback: os.Getenv("WRANGLER_COMMAND") == "dev", log: os.Stderr}
+	out, err := build(*configPath, pkg, opts)
+	var served *servedError
+	switch {
+	case errors.As(err, &served):
+		fmt.Fprintf(os.Stderr, "durable-build: %v\ndurable-build: until the next build succeeds, wrangler dev answers every request with a 500 showing this error (%s)\n", served.err, served.entry)
+	case err != nil:
 		fmt.Fprintf(os.Stderr, "durable-build: %v\n", err)
 		os.Exit(1)
+	default:
+		fmt.Fprintf(os.Stderr, "durable-build: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
 	}
-	fmt.Fprintf(os.Stderr, "durable-build: wrote %s in %.1fs\n", out, time.Since(start).Seconds())
 }
 
-func build(configPath, pkg string) (string, error) {
+// buildOptions are how a build reports and fails.
+type buildOptions struct {
+	// fallback makes a failed build write an entry module that answers every
+	// request with a 500 showing the error, and report a *servedError.
+	fallback bool
+	// log receives the compiler's output and progress notes.
+	log io.Writer
+}
+
+// servedError is a build failure that the fallback entry module now serves.
+type servedError struct {
+	err   error
+	entry string // the entry module written
+}
+
+func (e *servedError) Error() string { return e.err.Error() }
+func (e *servedError) Unwrap() error { return e.err }
+
+// slowCompile is how long a compilation runs before the build says that the
+// first one takes a minute: a warm build finishes well before, a cold one
+// (Go compiling its standard library for js/wasm) takes 60–80 s.
+var slowCompile = 2 * time.Second
+
+func build(configPath, pkg string, opts buildOptions) (string, error) {
+	if opts.log == nil {
+		opts.log = os.Stderr
+	}
 	if configPath == "" {
 		var err error
 		if configPath, err = findConfig("."); err != nil {
@@ -79,7 +143,21 @@ func build(configPath, pkg string) (string, error) {
 		return "", err
 	}
 	classes := cfg.Classes()
+	mainPath := filepath.Join(filepath.Dir(configPath), cfg.Main)
+	var compilerOutput bytes.Buffer
+	out, err := compileAndGenerate(configPath, pkg, cfg.Main, classes, &compilerOutput, opts.log)
+	if err != nil && opts.fallback {
+		if werr := replaceFile(mainPath, fallbackModule(configPath, classes, compilerOutput.String(), err)); werr != nil {
+			return "", fmt.Errorf("%w\n(and writing the error page to %s failed: %v)", err, mainPath, werr)
+		}
+		return "", &servedError{err: err, entry: mainPath}
+	}
+	return out, err
+}
 
+// compileAndGenerate is the build once the configuration is known: compile,
+// check the classes, write the entry module and its companions.
+func compileAndGenerate(configPath, pkg, main string, classes []string, compilerOutput *bytes.Buffer, log io.Writer) (string, error) {
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		return "", errors.New("the go command is not on PATH: install Go 1.26 or newer (https://go.dev/dl/) and make sure `go version` works in this shell")
@@ -92,7 +170,7 @@ func build(configPath, pkg string) (string, error) {
 		return "", err
 	}
 
-	outDir := filepath.Join(filepath.Dir(configPath), filepath.Dir(cfg.Main))
+	outDir := filepath.Join(filepath.Dir(configPath), filepath.Dir(main))
 	if err := os.MkdirAll(outDir, 0o755); err != nil {
 		return "", err
 	}
@@ -102,18 +180,37 @@ func build(configPath, pkg string) (string, error) {
 	// -ldflags=-s -w drops the symbol table and DWARF (about 2% of the wasm, so
 	// less to load at cold start); panics still name functions and lines, which
 	// come from the runtime's own tables.
-	compile := exec.Command(goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", wasmPath, pkg)
+	//
+	// The program is compiled beside its final name and moved there once it
+	// passed the checks below: a failed build leaves the last good program, and
+	// a concurrent build or reader never sees half of one.
+	newWasm := filepath.Join(outDir, fmt.Sprintf(".app.wasm.%d", os.Getpid()))
+	defer os.Remove(newWasm) // a failed build's; renamed away otherwise
+	compile := exec.Command(goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", newWasm, pkg)
 	compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
-	compile.Stdout, compile.Stderr = os.Stderr, os.Stderr
-	if err := compile.Run(); err != nil {
+	compile.Stdout = io.MultiWriter(log, compilerOutput)
+	compile.Stderr = compile.Stdout
+	started := time.Now()
+	slow := time.AfterFunc(slowCompile, func() {
+		fmt.Fprintln(log, "durable-build: compiling Go for js/wasm (the first build takes about a minute; later builds take seconds)")
+	})
+	err = compile.Run()
+	if !slow.Stop() {
+		fmt.Fprintf(log, "durable-build: compiled in %.0fs\n", time.Since(started).Seconds())
+	}
+	if err != nil {
 		return "", fmt.Errorf("compiling %s failed (GOOS=js GOARCH=wasm go build -buildvcs=false -ldflags=\"-s -w\" -o %s %s): fix the Go errors above", pkg, wasmPath, pkg)
+	}
+
+	if err := checkWasm(newWasm, pkg); err != nil {
+		return "", err
 	}
 
 	glue, err := os.ReadFile(filepath.Join(goroot, "lib", "wasm", "wasm_exec.js"))
 	if err != nil {
 		return "", fmt.Errorf("reading Go's JavaScript glue: %w (is GOROOT %s a complete Go installation?)", err, goroot)
 	}
-	desc, err := describeProgram(goroot, wasmPath)
+	desc, err := describeProgram(goroot, newWasm)
 	if err != nil {
 		return "", err
 	}
@@ -121,7 +218,11 @@ func build(configPath, pkg string) (string, error) {
 		return "", err
 	}
 
-	mainPath := filepath.Join(filepath.Dir(configPath), cfg.Main)
+	if err := os.Rename(newWasm, wasmPath); err != nil {
+		return "", err
+	}
+
+	mainPath := filepath.Join(filepath.Dir(configPath), main)
 	files := map[string][]byte{
 		filepath.Join(outDir, "wasm_exec.mjs"): glue,
 		mainPath:                               entryModule(configPath, classes),
@@ -135,7 +236,7 @@ func build(configPath, pkg string) (string, error) {
 		files[filepath.Join(outDir, m.Name())] = content
 	}
 	for path, content := range files {
-		if err := os.WriteFile(path, content, 0o644); err != nil {
+		if err := replaceFile(path, content); err != nil {
 			return "", err
 		}
 	}
@@ -201,4 +302,45 @@ func detail(err error, stderr string) string {
 		return ""
 	}
 	return fmt.Sprintf("\n(node: %v)\n%s", err, stderr)
+}
+
+// checkWasm catches a package that is not a main package: go build -o then
+// writes an archive rather than a program, which Node would only report as a
+// bad magic word.
+func checkWasm(wasmPath, pkg string) error {
+	f, err := os.Open(wasmPath)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	magic := make([]byte, 4)
+	if _, err := io.ReadFull(f, magic); err != nil || string(magic) != "\x00asm" {
+		return fmt.Errorf("%s is not a main package, so it compiles to no program: pass the folder of the package whose func main calls workerd.Serve, such as ./worker", pkg)
+	}
+	return nil
+}
+
+// replaceFile replaces a file in one step: wrangler dev starts a new build on
+// every change without waiting for the one in flight, so two builds may write
+// the same outputs while wrangler reads them, and a reader must never see half
+// a module.
+func replaceFile(path string, content []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*")
+	if err != nil {
+		return err
+	}
+	_, err = tmp.Write(content)
+	if cerr := tmp.Close(); err == nil {
+		err = cerr
+	}
+	if err == nil {
+		err = os.Chmod(tmp.Name(), 0o644)
+	}
+	if err == nil {
+		err = os.Rename(tmp.Name(), path)
+	}
+	if err != nil {
+		os.Remove(tmp.Name())
+	}
+	return err
 }
