@@ -1,0 +1,276 @@
+package sqlstore
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"errors"
+	"fmt"
+	"io"
+	"time"
+
+	"github.com/durableobjects-on-go/durable"
+)
+
+var (
+	// ErrBeginTx is matched by the error of [sql.DB.BeginTx] and [sql.DB.Begin]
+	// outside [Transaction]: an object's storage commits only when a function
+	// given to [durable.Storage.Transaction] returns, so a transaction whose
+	// Commit comes later, from any code path, cannot be honoured.
+	ErrBeginTx = errors.New("sqlstore: BeginTx is not supported on Durable Object storage; run the work in sqlstore.Transaction(ctx, db, func(tx *sql.Tx) error {...}), which commits when the function returns nil and rolls back when it returns an error (it runs inside Storage.Transaction)")
+	// ErrCommitInside is matched by the error of [sql.Tx.Commit] called inside
+	// [Transaction]'s function: the transaction commits when the function
+	// returns nil, not before.
+	ErrCommitInside = errors.New("sqlstore: Commit inside sqlstore.Transaction; return nil from the function to commit")
+	// ErrNamedArg is matched by the error of a statement given a [sql.Named]
+	// argument: workerd binds parameters by position only (? and ?NNN).
+	ErrNamedArg = errors.New("sqlstore: named arguments are not supported; bind by position with ? or ?NNN")
+)
+
+// Open returns a [*sql.DB] over the SQL database of storage. Closing it
+// closes nothing of the object's. Every connection of the pool is the same
+// session on the same database (see the package documentation), so the pool
+// is not limited to one.
+func Open(storage durable.Storage) *sql.DB {
+	return sql.OpenDB(&connector{drv: &drv{storage: storage, sql: storage.SQL()}})
+}
+
+// drv is the driver of one opened storage: database/sql hands it back through
+// DB.Driver, which is how Transaction finds the storage of a *sql.DB.
+type drv struct {
+	storage durable.Storage
+	sql     durable.SQL
+}
+
+func (d *drv) Open(string) (driver.Conn, error) {
+	return nil, errors.New("sqlstore: there is no data source name for an object's storage; use sqlstore.Open(state.Storage())")
+}
+
+type connector struct{ drv *drv }
+
+func (c *connector) Connect(context.Context) (driver.Conn, error) { return &conn{drv: c.drv}, nil }
+func (c *connector) Driver() driver.Driver                        { return c.drv }
+
+// conn is a handle on the object's one SQL session. It keeps no state of its
+// own beyond whether Transaction has opened a transaction on it.
+type conn struct {
+	drv    *drv
+	closed bool
+	tx     *tx // set by Transaction for the duration of its function
+	// allowBegin lets the next BeginTx through: Transaction sets it from
+	// inside Storage.Transaction.
+	allowBegin bool
+}
+
+var (
+	_ driver.Conn               = (*conn)(nil)
+	_ driver.ConnBeginTx        = (*conn)(nil)
+	_ driver.ConnPrepareContext = (*conn)(nil)
+	_ driver.ExecerContext      = (*conn)(nil)
+	_ driver.QueryerContext     = (*conn)(nil)
+	_ driver.NamedValueChecker  = (*conn)(nil)
+	_ driver.Pinger             = (*conn)(nil)
+	_ driver.Validator          = (*conn)(nil)
+)
+
+func (c *conn) Prepare(query string) (driver.Stmt, error) {
+	return c.PrepareContext(context.Background(), query)
+}
+
+// PrepareContext does not compile the statement: the durable API has no
+// prepared statements (workerd caches compiled statements itself), so errors
+// in the SQL surface when the statement runs.
+func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
+	if err := c.usable(ctx); err != nil {
+		return nil, err
+	}
+	return &stmt{conn: c, query: query}, nil
+}
+
+func (c *conn) Close() error { c.closed = true; return nil }
+
+func (c *conn) IsValid() bool { return !c.closed }
+
+func (c *conn) Ping(ctx context.Context) error { return c.usable(ctx) }
+
+func (c *conn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
+
+func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+	if err := c.usable(ctx); err != nil {
+		return nil, err
+	}
+	if !c.allowBegin {
+		return nil, ErrBeginTx
+	}
+	c.allowBegin = false
+	if opts.Isolation != driver.IsolationLevel(sql.LevelDefault) && opts.Isolation != driver.IsolationLevel(sql.LevelSerializable) {
+		return nil, fmt.Errorf("sqlstore: isolation level %v is not available: an object's transactions are serializable", sql.IsolationLevel(opts.Isolation))
+	}
+	c.tx = &tx{}
+	return c.tx, nil
+}
+
+// CheckNamedValue refuses named arguments and leaves the rest to
+// database/sql's default conversion (Valuers, then the driver.Value kinds).
+func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
+	if nv.Name != "" {
+		return fmt.Errorf("%w (argument %q)", ErrNamedArg, nv.Name)
+	}
+	return driver.ErrSkip
+}
+
+func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
+	if err := c.usable(ctx); err != nil {
+		return nil, err
+	}
+	// SQLite's changes() keeps the count of the last INSERT, UPDATE or DELETE
+	// through any later statement (a CREATE, a SELECT), so the count only
+	// belongs to this statement if total_changes() moved. RowsWritten cannot
+	// say: it counts index rows and, on workerd, schema rows too (it is what
+	// Cloudflare bills).
+	var before int64
+	if err := c.one(&before, `SELECT total_changes()`); err != nil {
+		return nil, err
+	}
+	res, err := c.drv.sql.Exec(query, values(args)...)
+	if err != nil {
+		return nil, err
+	}
+	if res.RowsWritten == 0 {
+		return result{}, nil // nothing written, so nothing inserted or changed
+	}
+	var r result
+	var after int64
+	if err := c.one([]any{&r.affected, &r.lastID, &after}, `SELECT changes(), last_insert_rowid(), total_changes()`); err != nil {
+		return nil, err
+	}
+	if after == before {
+		return result{}, nil
+	}
+	return r, nil
+}
+
+// one reads the counters of SQLite's session into dest (one pointer, or a
+// []any of them). The calls are synchronous and made back to back with the
+// statement; only a statement from another goroutine of the same object,
+// slipping in between, could change the answer.
+func (c *conn) one(dest any, query string) error {
+	res, err := c.drv.sql.Exec(query)
+	if err == nil {
+		if all, ok := dest.([]any); ok {
+			err = res.One(all...)
+		} else {
+			err = res.One(dest)
+		}
+	}
+	if err != nil {
+		return fmt.Errorf("sqlstore: reading SQLite's change counters: %w", err)
+	}
+	return nil
+}
+
+func (c *conn) QueryContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Rows, error) {
+	if err := c.usable(ctx); err != nil {
+		return nil, err
+	}
+	res, err := c.drv.sql.Exec(query, values(args)...)
+	if err != nil {
+		return nil, err
+	}
+	return &rows{res: res}, nil
+}
+
+// usable reports why the connection cannot run a statement now.
+func (c *conn) usable(ctx context.Context) error {
+	if c.closed {
+		return driver.ErrBadConn
+	}
+	return ctx.Err()
+}
+
+// values turns database/sql's arguments into durable's. time.Time becomes
+// TEXT (see the package documentation); the other driver.Value kinds are
+// durable's own.
+func values(args []driver.NamedValue) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if t, ok := a.Value.(time.Time); ok {
+			out[i] = formatTime(t)
+			continue
+		}
+		out[i] = a.Value
+	}
+	return out
+}
+
+type result struct{ lastID, affected int64 }
+
+func (r result) LastInsertId() (int64, error) { return r.lastID, nil }
+func (r result) RowsAffected() (int64, error) { return r.affected, nil }
+
+// stmt is a statement kept as text: see conn.PrepareContext.
+type stmt struct {
+	conn  *conn
+	query string
+}
+
+var (
+	_ driver.StmtExecContext  = (*stmt)(nil)
+	_ driver.StmtQueryContext = (*stmt)(nil)
+)
+
+func (s *stmt) Close() error { return nil }
+
+// NumInput is -1: only SQLite knows how many parameters the statement has,
+// and it says so when the statement runs with the wrong number.
+func (s *stmt) NumInput() int { return -1 }
+
+func (s *stmt) Exec(args []driver.Value) (driver.Result, error) {
+	return s.ExecContext(context.Background(), named(args))
+}
+
+func (s *stmt) Query(args []driver.Value) (driver.Rows, error) {
+	return s.QueryContext(context.Background(), named(args))
+}
+
+func (s *stmt) ExecContext(ctx context.Context, args []driver.NamedValue) (driver.Result, error) {
+	return s.conn.ExecContext(ctx, s.query, args)
+}
+
+func (s *stmt) QueryContext(ctx context.Context, args []driver.NamedValue) (driver.Rows, error) {
+	return s.conn.QueryContext(ctx, s.query, args)
+}
+
+func named(args []driver.Value) []driver.NamedValue {
+	out := make([]driver.NamedValue, len(args))
+	for i, v := range args {
+		out[i] = driver.NamedValue{Ordinal: i + 1, Value: v}
+	}
+	return out
+}
+
+// rows serves a result that SQL.Exec read whole.
+type rows struct {
+	res  *durable.Result
+	next int
+}
+
+func (r *rows) Columns() []string {
+	if r.res.Columns == nil {
+		return []string{}
+	}
+	return r.res.Columns
+}
+
+func (r *rows) Close() error { r.next = len(r.res.Rows); return nil }
+
+func (r *rows) Next(dest []driver.Value) error {
+	if r.next >= len(r.res.Rows) {
+		return io.EOF
+	}
+	for i, v := range r.res.Rows[r.next] {
+		dest[i] = v
+	}
+	r.next++
+	return nil
+}
