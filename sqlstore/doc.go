@@ -63,9 +63,12 @@
 // driver, LastInsertId after an UPDATE is the last insert's. RETURNING works
 // through QueryContext.
 //
-// Queries read their whole result before returning (through
-// [durable.SQL.Exec]); for results too large to hold, use [durable.SQL.Query],
-// which reads lazily. [sql.ColumnType.DatabaseTypeName] is empty: the durable
+// Queries read their rows lazily, in bounded chunks, through
+// [durable.SQL.Cursor]: a result larger than memory can be iterated. QueryContext
+// reads the first chunk, so a statement that writes has run when it returns
+// and an error in its first rows is reported there. Close the rows (defer
+// rows.Close()) before the request ends: on workerd a statement belongs to
+// the event that ran it. [sql.ColumnType.DatabaseTypeName] is empty: the durable
 // API does not report declared column types. PrepareContext does not compile
 // the statement (the durable API has no prepared statements; workerd caches
 // compiled statements itself): an error in the SQL surfaces when it runs.

@@ -6,7 +6,6 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"io"
 	"time"
 
 	"github.com/durableobjects-on-go/durable"
@@ -173,11 +172,11 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	if err := c.usable(ctx); err != nil {
 		return nil, err
 	}
-	res, err := c.drv.sql.Exec(query, values(args)...)
+	cur, err := c.drv.sql.Cursor(query, values(args)...)
 	if err != nil {
 		return nil, err
 	}
-	return &rows{res: res}, nil
+	return &rows{cur: cur}, nil
 }
 
 // usable reports why the connection cannot run a statement now.
@@ -249,28 +248,27 @@ func named(args []driver.Value) []driver.NamedValue {
 	return out
 }
 
-// rows serves a result that SQL.Exec read whole.
-type rows struct {
-	res  *durable.Result
-	next int
-}
+// rows reads a statement's rows lazily, chunk by chunk, through a
+// durable.Cursor: a large result need not fit in memory.
+type rows struct{ cur *durable.Cursor }
 
 func (r *rows) Columns() []string {
-	if r.res.Columns == nil {
-		return []string{}
+	if cols := r.cur.Columns(); cols != nil {
+		return cols
 	}
-	return r.res.Columns
+	return []string{}
 }
 
-func (r *rows) Close() error { r.next = len(r.res.Rows); return nil }
+func (r *rows) Close() error { r.cur.Close(); return nil }
 
+// Next passes the cursor's io.EOF through, as database/sql expects.
 func (r *rows) Next(dest []driver.Value) error {
-	if r.next >= len(r.res.Rows) {
-		return io.EOF
+	row, err := r.cur.Next()
+	if err != nil {
+		return err
 	}
-	for i, v := range r.res.Rows[r.next] {
+	for i, v := range row {
 		dest[i] = v
 	}
-	r.next++
 	return nil
 }

@@ -80,6 +80,36 @@ func init() {
 		must(t, db.Close(), "Close")
 		same(t, "storage after db.Close", one(t, o, `SELECT count(*) FROM items`)[0], any(int64(2)))
 	})
+	add("sqlstore/rows-stream", func(t T, o *Object) {
+		// Rows cross chunks lazily, the loop may write through db, and
+		// closing rows early releases the statement (or the DROP fails).
+		bigTable(t, o)
+		db := openDB(t, o)
+		dbExec(t, o, db, `CREATE TABLE evens (n INTEGER PRIMARY KEY)`)
+		rows, err := db.QueryContext(o.Ctx, `SELECT n, label FROM big ORDER BY n`)
+		must(t, err, "Query")
+		count := 0
+		for rows.Next() {
+			var n int64
+			var label string
+			must(t, rows.Scan(&n, &label), "Scan")
+			if count++; n != int64(count) {
+				t.Fatalf("row %d has n = %d", count, n)
+			}
+			if n%2 == 0 {
+				dbExec(t, o, db, `INSERT INTO evens VALUES (?)`, n)
+			}
+		}
+		must(t, rows.Err(), "rows.Err")
+		same(t, "rows", count, bigRows)
+		same(t, "evens", one(t, o, `SELECT count(*) FROM evens`)[0], any(int64(bigRows/2)))
+		rows, err = db.QueryContext(o.Ctx, `SELECT n FROM big ORDER BY n`)
+		must(t, err, "Query")
+		for i := 0; i < 10 && rows.Next(); i++ {
+		}
+		must(t, rows.Close(), "Close")
+		dbExec(t, o, db, `DROP TABLE big`)
+	})
 	add("sqlstore/nulls", func(t T, o *Object) {
 		db := openDB(t, o)
 		dbExec(t, o, db, `CREATE TABLE n (s TEXT, i INTEGER, f REAL, b INTEGER, x BLOB)`)
