@@ -56,10 +56,13 @@
 // [sql.Result.RowsAffected] and [sql.Result.LastInsertId] come from SQLite's
 // changes() and last_insert_rowid(), and are 0 for a statement that changed
 // no row (a CREATE, a SELECT, an UPDATE that matched nothing, an INSERT OR
-// IGNORE that ignored): the driver reads total_changes() before and after
-// each Exec to tell, two more synchronous calls (one when nothing was
-// written). [durable.Result.RowsWritten] is no substitute: it is what
-// Cloudflare bills, index and schema rows included. As in every SQLite
+// IGNORE that ignored). For a script of several statements they are those
+// of the last INSERT, UPDATE or DELETE it ran. To tell, the driver makes one
+// more synchronous call after an INSERT, UPDATE, DELETE or REPLACE that
+// wrote rows, none after one that wrote none, and reads total_changes()
+// before and after anything else (a statement starting with WITH or a
+// comment included). [durable.Result.RowsWritten] is no substitute: it is
+// what Cloudflare bills, index and schema rows included. As in every SQLite
 // driver, LastInsertId after an UPDATE is the last insert's. RETURNING works
 // through QueryContext.
 //

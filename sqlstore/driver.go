@@ -6,7 +6,9 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 
 	"github.com/durableobjects-on-go/durable"
 )
@@ -123,19 +125,23 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 		return nil, err
 	}
 	// SQLite's changes() keeps the count of the last INSERT, UPDATE or DELETE
-	// through any later statement (a CREATE, a SELECT), so the count only
-	// belongs to this statement if total_changes() moved. RowsWritten cannot
-	// say: it counts index rows and, on workerd, schema rows too (it is what
-	// Cloudflare bills).
+	// through any later statement (a CREATE, a SELECT), so unless the
+	// statement is plainly one of those, the count only belongs to this call
+	// if total_changes() moved. RowsWritten cannot say: it counts index rows
+	// and, on workerd, schema rows too (it is what Cloudflare bills).
+	single := isSingle(query)
+	dml := single && isDML(query)
 	var before int64
-	if err := c.one(&before, `SELECT total_changes()`); err != nil {
-		return nil, err
+	if !dml {
+		if err := c.one(&before, `SELECT total_changes()`); err != nil {
+			return nil, err
+		}
 	}
 	res, err := c.drv.sql.Exec(query, values(args)...)
 	if err != nil {
 		return nil, err
 	}
-	if res.RowsWritten == 0 {
+	if single && res.RowsWritten == 0 {
 		return result{}, nil // nothing written, so nothing inserted or changed
 	}
 	var r result
@@ -143,10 +149,33 @@ func (c *conn) ExecContext(ctx context.Context, query string, args []driver.Name
 	if err := c.one([]any{&r.affected, &r.lastID, &after}, `SELECT changes(), last_insert_rowid(), total_changes()`); err != nil {
 		return nil, err
 	}
-	if after == before {
+	if !dml && after == before {
 		return result{}, nil
 	}
 	return r, nil
+}
+
+// isSingle reports whether query is certainly one statement: it has no
+// semicolon but at its end. (A semicolon inside a literal makes it look like
+// several, which only costs the slower path.)
+func isSingle(query string) bool {
+	return !strings.Contains(strings.TrimRightFunc(query, func(r rune) bool { return r == ';' || unicode.IsSpace(r) }), ";")
+}
+
+// isDML reports whether a statement starts with INSERT, UPDATE, DELETE or
+// REPLACE, so that changes() after it is its own count, even when 0. A
+// leading comment or WITH takes the slower, certain path.
+func isDML(query string) bool {
+	q := strings.TrimLeftFunc(query, unicode.IsSpace)
+	word := q
+	if i := strings.IndexFunc(q, unicode.IsSpace); i >= 0 {
+		word = q[:i]
+	}
+	switch strings.ToUpper(word) {
+	case "INSERT", "UPDATE", "DELETE", "REPLACE":
+		return true
+	}
+	return false
 }
 
 // one reads the counters of SQLite's session into dest (one pointer, or a

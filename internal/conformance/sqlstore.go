@@ -213,6 +213,15 @@ func init() {
 			{`SELECT * FROM c`, nil, [2]int64{0, 0}},
 			{`DELETE FROM c WHERE n >= ?`, []any{20}, [2]int64{3, 11}},
 			{`DELETE FROM c WHERE k = 'none'`, nil, [2]int64{0, 0}},
+			// A script counts its last INSERT, UPDATE or DELETE, and a
+			// leading comment or WITH must not hide what a statement is.
+			{`INSERT INTO c (k, n) VALUES ('f', 1), ('g', 2)`, nil, [2]int64{2, 13}},
+			{"INSERT INTO c (k, n) VALUES ('h', 3);\n CREATE TABLE e (x);", nil, [2]int64{1, 14}},
+			{"CREATE TABLE e2 (x); SELECT 1;", nil, [2]int64{0, 0}},
+			{"-- a comment\nDELETE FROM c WHERE k = 'h'", nil, [2]int64{1, 14}},
+			{`WITH gone(k) AS (SELECT 'g') DELETE FROM c WHERE k IN gone`, nil, [2]int64{1, 14}},
+			{"UPDATE\tc SET n = 0 WHERE k = 'a;b';\n", nil, [2]int64{0, 0}},
+			{`SELECT 1`, nil, [2]int64{0, 0}},
 		} {
 			res, err := db.ExecContext(o.Ctx, c.query, c.args...)
 			if err != nil {
@@ -225,9 +234,10 @@ func init() {
 		}
 		// RowsWritten is what Cloudflare bills: index rows count too, so the
 		// driver does not use it for RowsAffected.
+		rows := one(t, o, `SELECT count(*) FROM c`)[0].(int64)
 		res := exec(t, o, `UPDATE c SET n = n + 1`)
-		t.Logf("UPDATE of 2 rows with an index on n: RowsWritten %d", res.RowsWritten)
-		same(t, "RowsAffected of the same update", counts(t, dbExec(t, o, db, `UPDATE c SET n = n + 1`))[0], int64(2))
+		t.Logf("UPDATE of %d rows with an index on n: RowsWritten %d", rows, res.RowsWritten)
+		same(t, "RowsAffected of the same update", counts(t, dbExec(t, o, db, `UPDATE c SET n = n + 1`))[0], rows)
 	})
 	add("sqlstore/prepared-statements", func(t T, o *Object) {
 		db := openDB(t, o)
