@@ -57,7 +57,7 @@ func (c *connector) Driver() driver.Driver                        { return c.drv
 type conn struct {
 	drv    *drv
 	closed bool
-	tx     *tx // set by Transaction for the duration of its function
+	tx     *tx // the transaction BeginTx opened for Transaction
 	// allowBegin lets the next BeginTx through: Transaction sets it from
 	// inside Storage.Transaction.
 	allowBegin bool
@@ -96,7 +96,7 @@ func (c *conn) Ping(ctx context.Context) error { return c.usable(ctx) }
 
 func (c *conn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
 
-func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, error) {
+func (c *conn) BeginTx(ctx context.Context, _ driver.TxOptions) (driver.Tx, error) {
 	if err := c.usable(ctx); err != nil {
 		return nil, err
 	}
@@ -104,9 +104,6 @@ func (c *conn) BeginTx(ctx context.Context, opts driver.TxOptions) (driver.Tx, e
 		return nil, ErrBeginTx
 	}
 	c.allowBegin = false
-	if opts.Isolation != driver.IsolationLevel(sql.LevelDefault) && opts.Isolation != driver.IsolationLevel(sql.LevelSerializable) {
-		return nil, fmt.Errorf("sqlstore: isolation level %v is not available: an object's transactions are serializable", sql.IsolationLevel(opts.Isolation))
-	}
 	c.tx = &tx{}
 	return c.tx, nil
 }

@@ -235,3 +235,27 @@ func TestStorageOutlivesDB(t *testing.T) {
 		t.Errorf("through a new *sql.DB: %q, %v", a, err)
 	}
 }
+
+// A context that ends while the function runs rolls the transaction back and
+// is reported, even when the function itself returns nil.
+func TestTransactionContextEndsInside(t *testing.T) {
+	db, storage := newDB(t)
+	if _, err := db.Exec(`CREATE TABLE t (a)`); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	err := sqlstore.Transaction(ctx, db, func(tx *sql.Tx) error {
+		if _, err := tx.ExecContext(ctx, `INSERT INTO t VALUES (1)`); err != nil {
+			return err
+		}
+		cancel()
+		return nil
+	})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("Transaction = %v, want context.Canceled", err)
+	}
+	res, err := storage.SQL().Exec(`SELECT count(*) FROM t`)
+	if err != nil || res.Rows[0][0] != int64(0) {
+		t.Errorf("rows after the cancelled transaction: %v, %v", res, err)
+	}
+}

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"sync/atomic"
 )
 
 // errRolledBack makes Storage.Transaction roll back when the function called
@@ -39,7 +40,7 @@ func Transaction(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) err
 	if err := sc.Raw(func(dc any) error { c = dc.(*conn); return nil }); err != nil {
 		return fmt.Errorf("sqlstore: Transaction: %w", err)
 	}
-	err = d.storage.Transaction(func() (err error) {
+	err = d.storage.Transaction(func() error {
 		c.allowBegin = true
 		tx, err := sc.BeginTx(ctx, nil)
 		c.allowBegin = false
@@ -50,15 +51,20 @@ func Transaction(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) err
 		// Whatever happens (a panic included), the *sql.Tx must end, or the
 		// connection stays taken; after a Commit this is a no-op.
 		defer tx.Rollback()
-		state.inside = true
+		state.inside.Store(true)
 		fnErr := fn(tx)
-		state.inside = false
+		state.inside.Store(false)
 		switch {
 		case fnErr != nil:
 			return fnErr
-		case state.commitInside:
+		case state.commitInside.Load():
 			return ErrCommitInside
-		case state.rolledBack:
+		case state.rolledBack.Load():
+			// database/sql rolls back by itself when ctx ends: that is a
+			// failure to report, where fn's own tx.Rollback is not.
+			if err := ctx.Err(); err != nil {
+				return fmt.Errorf("sqlstore: Transaction: %w", err)
+			}
 			return errRolledBack
 		}
 		return tx.Commit()
@@ -72,21 +78,24 @@ func Transaction(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) err
 // tx is the driver side of the *sql.Tx that Transaction hands out: the
 // storage transaction around it does the work, so Commit and Rollback only
 // record what fn asked for.
+//
+// The flags are atomic because database/sql may roll the *sql.Tx back from
+// its own goroutine when the context ends while fn runs.
 type tx struct {
-	inside       bool // fn is running
-	commitInside bool // fn called Commit, which ended the *sql.Tx
-	rolledBack   bool
+	inside       atomic.Bool // fn is running
+	commitInside atomic.Bool // fn called Commit, which ended the *sql.Tx
+	rolledBack   atomic.Bool
 }
 
 func (t *tx) Commit() error {
-	if t.inside {
-		t.commitInside = true
+	if t.inside.Load() {
+		t.commitInside.Store(true)
 		return ErrCommitInside
 	}
 	return nil
 }
 
 func (t *tx) Rollback() error {
-	t.rolledBack = true
+	t.rolledBack.Store(true)
 	return nil
 }
