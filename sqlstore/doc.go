@@ -37,6 +37,12 @@
 // Statements outside a transaction follow workerd's rule: the writes of one
 // event, up to its first wait, commit together.
 //
+// Migration tools that wrap each migration in BeginTx fail with [ErrBeginTx]
+// (goose v3 does, for its version table too); a runner that applies each
+// migration and the row recording it in one Transaction works, and a
+// failing migration then leaves nothing behind, its DDL included (see the
+// example).
+//
 // # Values
 //
 // Arguments bind by position (? and ?NNN); named arguments ([sql.Named]) fail
@@ -67,14 +73,16 @@
 // through QueryContext.
 //
 // Queries read their rows lazily, in bounded chunks, through
-// [durable.SQL.Cursor]: a result larger than memory can be iterated. QueryContext
-// reads the first chunk, so a statement that writes has run when it returns
-// and an error in its first rows is reported there. Close the rows (defer
-// rows.Close()) before the request ends: on workerd a statement belongs to
-// the event that ran it. [sql.ColumnType.DatabaseTypeName] is empty: the durable
-// API does not report declared column types. PrepareContext does not compile
-// the statement (the durable API has no prepared statements; workerd caches
-// compiled statements itself): an error in the SQL surfaces when it runs.
+// [durable.SQL.Cursor]: a result larger than memory can be iterated.
+// QueryContext reads the first chunk, so a statement that writes has run
+// when it returns and an error in its first rows is reported there. Close the
+// rows (defer rows.Close()) before the request ends: on workerd a statement
+// belongs to the event that ran it.
+//
+// [sql.ColumnType.DatabaseTypeName] is empty: the durable API does not report
+// declared column types. PrepareContext does not compile the statement (the
+// durable API has no prepared statements): an error in the SQL surfaces when
+// the statement runs.
 //
 // # Errors
 //

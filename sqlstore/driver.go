@@ -79,8 +79,7 @@ func (c *conn) Prepare(query string) (driver.Stmt, error) {
 }
 
 // PrepareContext does not compile the statement: the durable API has no
-// prepared statements (workerd caches compiled statements itself), so errors
-// in the SQL surface when the statement runs.
+// prepared statements, so errors in the SQL surface when the statement runs.
 func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, error) {
 	if err := c.usable(ctx); err != nil {
 		return nil, err
