@@ -55,7 +55,9 @@
 //
 // [SQL.Query] and [Query] iterate over a statement's rows lazily, in chunks of
 // bounded size, for results too large to hold whole: breaking out of the loop
-// ends the statement.
+// ends the statement. [SQL.Cursor] reads the same way for code that pulls
+// rows one by one and needs the column names first (package sqlstore's
+// database/sql driver).
 //
 // # Storage backends and point-in-time recovery
 //

@@ -2,6 +2,7 @@ package conformance
 
 import (
 	"errors"
+	"io"
 	"strconv"
 
 	"github.com/durableobjects-on-go/durable"
@@ -140,5 +141,57 @@ func init() {
 		same(t, "returned", got, []int64{1, 2, 3})
 		n, _ := durable.One[int](exec(t, o, `SELECT count(*) FROM t`))
 		same(t, "rows written", n, 3)
+	})
+}
+
+func init() {
+	add("sql/cursor-pulls-rows", func(t T, o *Object) {
+		bigTable(t, o)
+		cur, err := o.SQL().Cursor(`SELECT n, label FROM big WHERE n > ? ORDER BY n`, 0)
+		must(t, err, "Cursor")
+		same(t, "columns", cur.Columns(), []string{"n", "label"})
+		var sum int64
+		count := 0
+		for {
+			row, err := cur.Next()
+			if err == io.EOF {
+				break
+			}
+			must(t, err, "Next")
+			count++
+			sum += row[0].(int64)
+		}
+		same(t, "rows", count, bigRows)
+		same(t, "sum", sum, int64(bigRows*(bigRows+1)/2))
+		if _, err := cur.Next(); err != io.EOF {
+			t.Errorf("Next after the end = %v, want io.EOF", err)
+		}
+		cur.Close()
+
+		// Closed early, the cursor releases its statement (or the DROP fails).
+		cur, err = o.SQL().Cursor(`SELECT n FROM big ORDER BY n`)
+		must(t, err, "Cursor")
+		row, err := cur.Next()
+		must(t, err, "first Next")
+		same(t, "first row", row, durable.Row{int64(1)})
+		cur.Close()
+		cur.Close()
+		if _, err := cur.Next(); err != io.EOF {
+			t.Errorf("Next after Close = %v, want io.EOF", err)
+		}
+		exec(t, o, `DROP TABLE big`)
+
+		// A write runs when the cursor opens, whether or not rows are read.
+		exec(t, o, `CREATE TABLE w (n INTEGER)`)
+		cur, err = o.SQL().Cursor(`INSERT INTO w VALUES (1), (2)`)
+		must(t, err, "Cursor over an INSERT")
+		same(t, "columns of an INSERT", len(cur.Columns()), 0)
+		cur.Close()
+		same(t, "rows the INSERT wrote", one(t, o, `SELECT count(*) FROM w`)[0], any(int64(2)))
+
+		_, err = o.SQL().Cursor(`SELEC 1`)
+		sqlError(t, err, "SQLITE_ERROR", "syntax error")
+		_, err = o.SQL().Cursor(`SELECT json(?)`, "{bad")
+		sqlError(t, err, "SQLITE_ERROR", "malformed JSON")
 	})
 }
