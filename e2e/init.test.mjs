@@ -62,7 +62,7 @@ test("init writes a project that passes its test, builds and serves", async () =
   const native = run("go", ["run", "./worker"]);
   expect(native.stderr).toContain("exit status 2"); // go run reports the program's exit code
   expect(native.stderr).toContain("Run it locally:  npm start");
-}, 180_000);
+}, 300_000); // builds a new module from scratch: slow on a loaded machine
 
 test("a failed build under wrangler dev serves its errors, and the next build serves the Worker", async () => {
   const file = path.join(project, "worker", "worker.go");
@@ -107,4 +107,4 @@ test("a failed build under wrangler dev serves its errors, and the next build se
   } finally {
     await worker.stop();
   }
-}, 120_000);
+}, 300_000);
