@@ -64,6 +64,7 @@ type Runtime struct {
 	logf     func(format string, args ...any)
 	ids      map[string]*idFactory // by class
 	env      *env
+	rpc      map[string]*serving.Class // RPC methods by class (rpc.go)
 
 	front      *owner
 	frontMu    sync.Mutex
@@ -116,6 +117,11 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 			}
 		}
 	}
+	classes, err := serving.RPCClasses(w)
+	if err != nil {
+		tb.Fatalf("durabletest: Worker.RPC: %v", err)
+	}
+	rt.rpc = classes
 	tb.Cleanup(func() { rt.Close() })
 	return rt
 }
