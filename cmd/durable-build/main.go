@@ -120,11 +120,14 @@ func build(configPath, pkg string) (string, error) {
 	if err := checkClasses(configPath, classes, desc.Classes); err != nil {
 		return "", err
 	}
+	if desc.RPCError != "" {
+		return "", fmt.Errorf("Worker.RPC in %s:\n%s", pkg, desc.RPCError)
+	}
 
 	mainPath := filepath.Join(filepath.Dir(configPath), cfg.Main)
 	files := map[string][]byte{
 		filepath.Join(outDir, "wasm_exec.mjs"): glue,
-		mainPath:                               entryModule(configPath, classes),
+		mainPath:                               entryModule(configPath, classes, desc.Methods),
 	}
 	modules, _ := jsModules.ReadDir("js")
 	for _, m := range modules {

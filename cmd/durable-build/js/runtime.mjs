@@ -14,6 +14,7 @@
 // to let them. internal/bridge/doc.go explains the model in full.
 import "./wasm_exec.mjs";
 import { lifecycleHost, objectAlarm } from "./lifecycle.mjs";
+import { rpcHost, serveRPC } from "./rpc.mjs";
 import { afterEvent, eventMessage, parkResponseWebSocket, setHold, takeWebSocket, webSocketHost } from "./websocket.mjs";
 
 const encoder = new TextEncoder();
@@ -212,6 +213,7 @@ const host = {
     ended.catch(() => {});
   },
   ...webSocketHost,
+  ...rpcHost,
 };
 
 // The live runtime, for the helpers of lifecycle.mjs.
@@ -703,6 +705,11 @@ export class Program {
       objectsGone?.register(object, { runtime, id: ctx.id });
     }
     return ctx;
+  }
+
+  // rpc runs an RPC call on a Go object (rpc.mjs).
+  rpc(object, className, method, args) {
+    return serveRPC(this, object, className, method, args);
   }
 
   alarm(object, className, alarmInfo) {
