@@ -43,6 +43,7 @@ func Worker(cfg Config) durable.Worker {
 			"Scenario": newScenarioObject,
 			"Peer":     newPeer,
 		},
+		RPC: map[string]any{"Peer": (*peer)(nil)}, // rpc.go
 	}
 }
 
