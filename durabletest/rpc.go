@@ -21,16 +21,27 @@ func (s *stub) Call(ctx context.Context, method string, args []any, result any) 
 	broken := s.broken
 	s.mu.Unlock()
 	if broken != nil {
-		return &durable.StubError{Method: method, Message: broken.Error(), Reset: true}
+		return brokenError(method, broken)
 	}
 	err := s.ns.rt.call(ctx, s.ns, s.target, method, args, result)
 	var se *durable.StubError
 	if errors.As(err, &se) && se.Reset {
 		s.mu.Lock()
-		s.broken = errors.New(se.Message)
+		s.broken = se
 		s.mu.Unlock()
 	}
 	return err
+}
+
+// brokenError is the failure of every use of a stub after it saw its object
+// reset, as on workerd: the reset again, for what is attempted now.
+func brokenError(what string, reset error) error {
+	se := &durable.StubError{Method: what, Message: reset.Error(), Reset: true}
+	var was *durable.StubError
+	if errors.As(reset, &was) {
+		se.Message = was.Message
+	}
+	return se
 }
 
 func (rt *Runtime) call(ctx context.Context, ns *namespace, target *id, method string, args []any, result any) error {
@@ -100,7 +111,8 @@ func (rt *Runtime) deliverRPC(o *object, method string, args []byte) ([]byte, *d
 	}
 	ev.finish()
 	if err := o.resetSince(ev.resets); err != nil {
-		return nil, &durable.StubError{Method: method, Message: err.Error(), Reset: true, Retryable: true}
+		// workerd flags an object reset so, and not as retryable.
+		return nil, &durable.StubError{Method: method, Message: err.Error(), Reset: true}
 	}
 	if f != nil {
 		if f.Log != "" {

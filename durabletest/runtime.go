@@ -569,6 +569,9 @@ func (rt *Runtime) stubFetch(ns *namespace, target *id, req *http.Request) (*htt
 	select {
 	case r := <-done:
 		if r.err != nil {
+			if errors.As(r.err, new(*resetError)) {
+				return nil, &durable.StubError{Method: "stub fetch " + out.URL, Message: r.err.Error(), Reset: true}
+			}
 			return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, r.err)
 		}
 		return serving.NewResponse(req, r.m), nil

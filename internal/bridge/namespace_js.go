@@ -177,7 +177,7 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 		if req.Context().Err() != nil && !aborter.IsUndefined() {
 			c.run(func() error { aborter.Call("abort"); return nil })
 		}
-		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
+		return nil, stubError("stub fetch "+out.URL, err)
 	}
 	m := messageFromJS(v)
 	if stream := v.Get("stream"); stream.Type() == js.TypeObject {

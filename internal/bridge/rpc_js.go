@@ -100,3 +100,39 @@ func (s *stub) Call(ctx context.Context, method string, args []any, result any) 
 	}
 	return nil
 }
+
+// jsError is a JavaScript error that carries workerd's flags (or a code), so
+// that a failed stub fetch becomes a durable.StubError as a failed call does.
+type jsError struct {
+	msg, code                              string
+	remote, retryable, overloaded, doReset bool
+}
+
+func (e *jsError) Error() string { return e.msg }
+
+// flaggedError returns a *jsError for an error object with any of workerd's
+// flags or a code, else nil.
+func flaggedError(msg string, v js.Value) error {
+	e := &jsError{
+		msg:        msg,
+		code:       stringOr(v.Get("code")),
+		remote:     v.Get("remote").Truthy(),
+		retryable:  v.Get("retryable").Truthy(),
+		overloaded: v.Get("overloaded").Truthy(),
+		doReset:    v.Get("durableObjectReset").Truthy(),
+	}
+	if e.code == "" && !e.remote && !e.retryable && !e.overloaded && !e.doReset {
+		return nil
+	}
+	return e
+}
+
+// stubError makes a failure workerd reported for a stub's call a
+// *durable.StubError; other errors (the caller's context, no event in
+// flight) stay as they are, wrapped with what failed.
+func stubError(what string, err error) error {
+	if e, ok := err.(*jsError); ok {
+		return &durable.StubError{Method: what, Message: e.msg, Code: e.code, Remote: e.remote, Retryable: e.retryable, Overloaded: e.overloaded, Reset: e.doReset}
+	}
+	return fmt.Errorf("durable: %s: %w", what, err)
+}

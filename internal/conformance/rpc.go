@@ -193,8 +193,8 @@ func init() {
 		must(t, err, "instance")
 		_, err = durable.Call[any](o.Ctx, stub, "reset")
 		var se *durable.StubError
-		if !errors.As(err, &se) || !se.Reset || !strings.Contains(se.Message, "reset by an RPC call") {
-			t.Fatalf("reset: got %#v, want a StubError with Reset and the reason", err)
+		if !errors.As(err, &se) || !se.Reset || se.Retryable || se.Overloaded || !strings.Contains(se.Message, "reset by an RPC call") {
+			t.Fatalf("reset: got %#v, want a StubError with Reset (not Retryable) and the reason", err)
 		}
 		// The stub that saw the reset stays broken; a new one reaches a new
 		// instance.
@@ -205,6 +205,25 @@ func init() {
 		must(t, err, "instance through a new stub")
 		if after == before {
 			t.Errorf("the instance survived the reset")
+		}
+	})
+	add("rpc/fetch-reset-is-stub-error", func(t T, o *Object) {
+		// A fetch whose object resets fails with the same typed error as a
+		// call, so one retry loop serves both.
+		name := o.Unique("fetch-reset")
+		stub := peerStub(t, o, PeerBinding, name)
+		req, _ := http.NewRequestWithContext(o.Ctx, http.MethodPost, "https://peer/abort", nil)
+		_, err := stub.Fetch(req)
+		var se *durable.StubError
+		if !errors.As(err, &se) || !se.Reset || se.Retryable || !strings.Contains(se.Message, "aborted by the conformance suite") {
+			t.Fatalf("got %#v, want a StubError with Reset (not Retryable) and the reason", err)
+		}
+		req, _ = http.NewRequestWithContext(o.Ctx, http.MethodGet, "https://peer/instance", nil)
+		if _, err := stub.Fetch(req); !errors.As(err, &se) || !se.Reset {
+			t.Errorf("the stub that saw the reset: got %v, want the reset again", err)
+		}
+		if _, err := durable.Call[string](o.Ctx, stub, "instance"); !errors.As(err, &se) || !se.Reset {
+			t.Errorf("a call through that stub: got %v, want the reset again", err)
 		}
 	})
 }
