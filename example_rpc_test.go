@@ -1,10 +1,11 @@
-package durabletest_test
+package durable_test
 
 import (
 	"context"
 	"errors"
 	"fmt"
 	"net/http"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -55,17 +56,19 @@ func (a *Account) Deposit(ctx context.Context, cents int64) (int64, error) {
 }
 
 // callWithRetry follows Cloudflare's guidance for stub errors: retry a
-// retryable error with exponential backoff, never an overloaded one, and get a
-// new stub after a reset, since the old one stays broken.
+// retryable error with exponential backoff, never an overloaded one, and
+// after a reset retry through a new stub, since the old one stays broken.
+// Only idempotent calls should be retried this way.
 func callWithRetry[R any](ctx context.Context, ns durable.Namespace, name, method string, args ...any) (R, error) {
 	stub := ns.Get(ns.IDFromName(name))
 	backoff := 10 * time.Millisecond
 	for attempt := 1; ; attempt++ {
 		r, err := durable.Call[R](ctx, stub, method, args...)
 		var se *durable.StubError
-		if err == nil || !errors.As(err, &se) || !se.Retryable || se.Overloaded || attempt == 5 {
+		if err == nil || !errors.As(err, &se) || se.Overloaded || !(se.Retryable || se.Reset) || attempt == 5 {
 			return r, err
 		}
+		fmt.Printf("attempt %d failed: %v\n", attempt, err)
 		if se.Reset {
 			stub = ns.Get(ns.IDFromName(name))
 		}
@@ -98,4 +101,35 @@ func ExampleCall() {
 	// durable: deposit: withdraw 800: not enough money
 	// true
 	// 500 <nil>
+}
+
+// Flaky resets itself on its first call ever, as an object does when
+// workerd restarts it mid-call.
+type Flaky struct{ state durable.State }
+
+var flakyFailed atomic.Bool
+
+func (f *Flaky) ServeHTTP(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
+
+// Ping answers pong, except the first time.
+func (f *Flaky) Ping() string {
+	if flakyFailed.CompareAndSwap(false, true) {
+		f.state.Abort("simulated restart")
+	}
+	return "pong"
+}
+
+func ExampleStubError() {
+	rt := durabletest.New(&testing.T{}, durable.Worker{
+		Objects: map[string]durable.Constructor{"Flaky": func(state durable.State, _ durable.Env) (durable.Object, error) {
+			return &Flaky{state: state}, nil
+		}},
+		RPC: map[string]any{"Flaky": (*Flaky)(nil)},
+	}, &durabletest.Options{Logf: func(string, ...any) {}})
+
+	s, err := callWithRetry[string](context.Background(), rt.Namespace("Flaky"), "f", "ping")
+	fmt.Println(s, err)
+	// Output:
+	// attempt 1 failed: durable: ping: simulated restart (object reset)
+	// pong <nil>
 }
