@@ -14,7 +14,7 @@ import (
 //	var se *durable.StubError
 //	if errors.As(err, &se) && se.Retryable && !se.Overloaded { ... }
 type StubError struct {
-	// Method is the RPC method called, or "fetch".
+	// Method is the RPC method called, or "stub fetch" and the URL.
 	Method string
 	// Message is the error's message: the callee's error text, or workerd's.
 	Message string

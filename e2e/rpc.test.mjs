@@ -4,6 +4,7 @@
 // e2e/rpcjs; both run in one workerd so that their bindings reach each other.
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import WebSocket from "ws";
 import { root, startWorkers } from "./harness.mjs";
 
 let server;
@@ -103,5 +104,39 @@ describe("JavaScript calls Go", () => {
     expect(r.panic.error.message).toBe("internal error in Counter.explode");
     expect(r.huge.error.message).toBe("internal error in Counter.huge: its result cannot be sent");
     expect(r.afterAll).toEqual({ value: 11 });
+  });
+});
+
+describe("forwarding with Stub.ServeHTTP", () => {
+  test("method, path, query, body, status and headers pass through", async () => {
+    const res = await server.fetch("/fwd/fw/x?q=1", { method: "PUT", body: "payload" });
+    expect(res.status).toBe(201);
+    expect(res.headers.get("x-object")).toBe("fw");
+    expect(await res.text()).toBe('PUT /fwd/fw/x?q=1 "payload"');
+  });
+
+  test("a streamed body arrives chunk by chunk", async () => {
+    const res = await server.fetch("/fwd/fw/stream");
+    expect(res.headers.get("content-type")).toBe("text/event-stream");
+    const reader = res.body.getReader();
+    const first = await reader.read();
+    expect(new TextDecoder().decode(first.value)).toBe("data: 0\n\n");
+    let rest = "";
+    for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
+    expect(rest).toBe("data: 1\n\ndata: 2\n\n");
+  });
+
+  test("a WebSocket's 101 is relayed: the client talks to the object", async () => {
+    const url = new URL("/fwd/fw/ws", server.url);
+    url.protocol = "ws:";
+    const ws = new WebSocket(url);
+    await new Promise((resolve, reject) => {
+      ws.on("open", resolve);
+      ws.on("error", reject);
+    });
+    const reply = new Promise((resolve) => ws.once("message", (data) => resolve(data.toString())));
+    ws.send("hi");
+    expect(await reply).toBe("echo: hi");
+    ws.close();
   });
 });

@@ -13,6 +13,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"net/http"
 	"reflect"
 	"strings"
@@ -35,17 +36,52 @@ var ErrTooBig = &durable.RPCError{Code: "too_big", Message: "the step is too big
 
 // Counter counts in SQL, and echoes values for the mapping checks.
 type Counter struct {
-	sql durable.SQL
-	env durable.Env
+	sql   durable.SQL
+	env   durable.Env
+	state durable.State
 }
 
 func newCounter(state durable.State, env durable.Env) (durable.Object, error) {
 	sql := state.Storage().SQL()
 	_, err := sql.Exec(`CREATE TABLE IF NOT EXISTS n (v INTEGER NOT NULL)`)
-	return &Counter{sql: sql, env: env}, err
+	return &Counter{sql: sql, env: env, state: state}, err
 }
 
-func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
+// ServeHTTP serves what the forwarding test reaches through the front
+// handler's Stub.ServeHTTP: an echo of the request, a streamed body, and a
+// WebSocket that echoes.
+func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case strings.HasSuffix(r.URL.Path, "/ws"):
+		conn, err := c.state.AcceptConn(w, r)
+		if err != nil {
+			durable.RefuseUpgrade(w)
+			return
+		}
+		go func() {
+			defer conn.Close(1000, "bye")
+			for {
+				typ, data, err := conn.Read(context.Background())
+				if err != nil {
+					return
+				}
+				conn.Write(context.Background(), typ, append([]byte("echo: "), data...))
+			}
+		}()
+	case strings.HasSuffix(r.URL.Path, "/stream"):
+		w.Header().Set("Content-Type", "text/event-stream")
+		for i := range 3 {
+			fmt.Fprintf(w, "data: %d\n\n", i)
+			w.(http.Flusher).Flush()
+			time.Sleep(20 * time.Millisecond)
+		}
+	default:
+		body, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Object", c.state.ID().Name())
+		w.WriteHeader(http.StatusCreated)
+		fmt.Fprintf(w, "%s %s?%s %q", r.Method, r.URL.Path, r.URL.RawQuery, body)
+	}
+}
 
 // Increment adds step and returns the new total.
 func (c *Counter) Increment(step int) (int, error) {
@@ -153,6 +189,10 @@ func front(env durable.Env) http.Handler {
 		panic(err)
 	}
 	mux := http.NewServeMux()
+	// /fwd/{name}/... forwards to Counter {name} in one line.
+	mux.HandleFunc("/fwd/{name}/", func(w http.ResponseWriter, r *http.Request) {
+		counters.GetByName(r.PathValue("name")).ServeHTTP(w, r)
+	})
 	// /go-go/{name} runs the Go-to-Go checks against Counter {name}.
 	mux.HandleFunc("/go-go/{name}", func(w http.ResponseWriter, r *http.Request) {
 		ctx := r.Context()
