@@ -76,3 +76,23 @@ func TestGetByName(t *testing.T) {
 		t.Fatalf("GetByName: %v, want %v", got, want)
 	}
 }
+
+// TestPlacementIsLocalNoOp: jurisdictions and hints change nothing natively,
+// and the namespace they return works.
+func TestPlacementIsLocalNoOp(t *testing.T) {
+	rt := durabletest.New(t, forwardingWorker(), nil)
+	ns := rt.Namespace("Echo")
+	eu, err := ns.Jurisdiction("eu")
+	if err != nil {
+		t.Fatal(err)
+	}
+	placed := eu.WithLocationHint("weur")
+	if !placed.IDFromName("x").Equal(ns.IDFromName("x")) {
+		t.Fatal("placement changed the ID natively")
+	}
+	resp, err := placed.GetByName("x").Fetch(httptest.NewRequest(http.MethodGet, "https://o/p", nil))
+	if err != nil || resp.StatusCode != http.StatusCreated {
+		t.Fatalf("fetch through a placed namespace: %v %v", resp, err)
+	}
+	resp.Body.Close()
+}

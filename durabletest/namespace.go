@@ -140,3 +140,9 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+// WithJurisdiction is a no-op natively: there are no locations to restrict.
+func (n *namespace) WithJurisdiction(string) (any, error) { return n, nil }
+
+// WithLocationHint is a no-op natively: there are no locations to choose.
+func (n *namespace) WithLocationHint(string) any { return n }

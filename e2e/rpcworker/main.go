@@ -237,6 +237,13 @@ func front(env durable.Env) http.Handler {
 
 		n, err = durable.Call[int](ctx, stub, "relay", r.PathValue("name")+"-other", 7)
 		c.equal("object calls object", n, 7, err)
+
+		eu, err := counters.Jurisdiction("eu")
+		c.that("jurisdiction is a no-op locally", err == nil, err)
+		if err == nil {
+			n, err = durable.Call[int](ctx, eu.WithLocationHint("weur").GetByName(r.PathValue("name")+"-placed"), "increment", 4)
+			c.equal("located stub", n, 4, err)
+		}
 		c.report(w)
 	})
 	// /go-js runs the Go-to-JavaScript checks.

@@ -40,6 +40,7 @@ func (e *env) Var(name string) (string, bool) {
 type namespace struct {
 	v     js.Value
 	owner *ioContext
+	hint  string // location hint for the stubs it makes (location_js.go)
 }
 
 func (n *namespace) IDFromName(name string) durable.ID {
@@ -113,7 +114,7 @@ func (s *stub) jsStub(c *ioContext) js.Value {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.jsCtx != c {
-		s.js, s.jsCtx = s.ns.v.Call("get", s.id.(*id).v), c
+		s.js, s.jsCtx = s.ns.getStub(s.id.(*id).v), c
 	}
 	return s.js
 }
