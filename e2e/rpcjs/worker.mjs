@@ -40,6 +40,17 @@ function plain(v) {
 export default {
   async fetch(request, env) {
     const url = new URL(request.url);
+    if (url.pathname.startsWith("/bench/")) {
+      // n sequential calls, for bench/rpc.mjs: /bench/go (JavaScript to Go)
+      // or /bench/js (JavaScript to JavaScript).
+      const n = Number(url.searchParams.get("n"));
+      const target = url.pathname === "/bench/go" ? env.GO.getByName("bench") : env.JS.getByName("bench");
+      for (let i = 0; i < n; i++) {
+        if (url.pathname === "/bench/go") await target.echo(1);
+        else await target.add(1, 1);
+      }
+      return new Response(String(n));
+    }
     const go = env.GO.get(env.GO.idFromName(url.searchParams.get("name") ?? "js-caller"));
     const results = {};
     const run = async (name, promise) => {

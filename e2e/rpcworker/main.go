@@ -16,6 +16,7 @@ import (
 	"io"
 	"net/http"
 	"reflect"
+	"strconv"
 	"strings"
 	"time"
 
@@ -245,6 +246,38 @@ func front(env durable.Env) http.Handler {
 			c.equal("located stub", n, 4, err)
 		}
 		c.report(w)
+	})
+	// /bench/{kind}?n= makes n sequential calls of one kind, for
+	// bench/rpc.mjs, which times the request: rpc (Go to Go), fetch (Go to
+	// Go over HTTP) or js (Go to JavaScript).
+	mux.HandleFunc("/bench/{kind}", func(w http.ResponseWriter, r *http.Request) {
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		stub := counters.GetByName("bench")
+		jsStub := js.GetByName("bench")
+		for range n {
+			var err error
+			switch r.PathValue("kind") {
+			case "rpc":
+				_, err = durable.Call[int](r.Context(), stub, "echo", 1)
+			case "fetch":
+				var req *http.Request
+				req, err = http.NewRequestWithContext(r.Context(), http.MethodGet, "https://counter/echo", nil)
+				if err == nil {
+					var resp *http.Response
+					if resp, err = stub.Fetch(req); err == nil {
+						io.Copy(io.Discard, resp.Body)
+						resp.Body.Close()
+					}
+				}
+			case "js":
+				_, err = durable.Call[int](r.Context(), jsStub, "add", 1, 1)
+			}
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusInternalServerError)
+				return
+			}
+		}
+		fmt.Fprint(w, n)
 	})
 	// /go-js runs the Go-to-JavaScript checks.
 	mux.HandleFunc("/go-js", func(w http.ResponseWriter, r *http.Request) {

@@ -163,7 +163,7 @@ export function decode(bytes) {
         return str();
       case BYTES: {
         const n = u32();
-        const b = bytes.slice(i, i + n);
+        const b = new Uint8Array(bytes.subarray(i, i + n)); // a copy, and a plain Uint8Array even from a Buffer
         i += n;
         return b;
       }
