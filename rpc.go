@@ -24,7 +24,10 @@ type rpcRuntime interface {
 // and its [RPCError] code, which [errors.Is] matches), or workerd's failure to
 // deliver it, flagged Retryable, Overloaded or Reset. Use Call[any] to ignore
 // the result. ctx carries the caller's cancellation: when it ends, Call
-// returns; the callee may still finish.
+// returns; the callee may still finish. As with [Stub.Fetch], ctx says whose
+// call it is: in the front handler it must be (derived from) the request's
+// context; in an object, the event's, or any context for a stub made from the
+// object's own Env.
 func Call[R any](ctx context.Context, s Stub, method string, args ...any) (R, error) {
 	var r R
 	rt, ok := s.runtime().(rpcRuntime)
