@@ -35,6 +35,39 @@
 // runs a function atomically: it commits when the function returns nil and rolls back
 // when it returns an error or panics.
 //
+// [KV.GetMany], [KV.PutMany] and [KV.DeleteMany] take up to [MaxBatchKeys] (128)
+// keys and are atomic: a batch over the limit fails with [ErrTooManyKeys] and
+// writes nothing. [ListOptions.StartAfter] pages through a listing.
+// [Storage.Sync] waits until the writes so far are durable.
+//
+// # Typed rows
+//
+// [Rows] and [One] decode a [Result] into structs (or, for one column, into a
+// plain type) by column name: a field tagged durable:"name" takes the column of
+// that name, an untagged exported field the column named like it (case aside,
+// as SQLite compares names), and durable:"-" none. A column no field takes is
+// an error, so a typo in a query cannot pass unseen; a field no column feeds
+// keeps its zero value, so a struct serves partial SELECTs. Decoding is strict:
+// a value must already be of the field's kind (TEXT only into strings, BLOB
+// into []byte, integers into integer fields, within range; NULL only into
+// pointers, []byte, any and sql.Null types), and a mismatch is a [*ColumnError]
+// naming the row, the column and the field.
+//
+// [SQL.Query] and [Query] iterate over a statement's rows lazily, in chunks of
+// bounded size, for results too large to hold whole: breaking out of the loop
+// ends the statement.
+//
+// # Storage backends and point-in-time recovery
+//
+// Classes created with a "new_sqlite_classes" migration have SQLite-backed
+// storage: all of the above. Classes created with the legacy "new_classes" have
+// KV-backed storage: the KV API works (on workerd through its asynchronous
+// storage API), while SQL and [Storage.Transaction] fail with [ErrKVBacked].
+// [Storage.Bookmark], [Storage.BookmarkForTime] and
+// [Storage.OnNextSessionRestoreBookmark] are point-in-time recovery; off
+// Cloudflare's network, bookmarks only order and restoring fails with
+// [ErrNoPITR].
+//
 // SQL values cross the JavaScript boundary on workerd, where every number is a
 // float64. The API therefore has one set of rules for both runtimes: integers are
 // exact only within ±2^53 (see [MaxSafeInteger]); a larger int64 argument is refused
@@ -70,17 +103,21 @@
 // # WebSockets
 //
 // An object accepts a hibernatable WebSocket with [State.AcceptWebSocket] in its
-// fetch handler: the response becomes the 101, and the socket's messages and
-// closes arrive at the object's optional [WebSocketMessageHandler] and
-// [WebSocketCloseHandler] methods, even after workerd evicted the object from
+// fetch handler: the response becomes the 101, and the socket's messages,
+// closes and failures arrive at the object's optional
+// [WebSocketMessageHandler], [WebSocketCloseHandler] and
+// [WebSocketErrorHandler] methods, even after workerd evicted the object from
 // memory while its sockets stayed connected (the object is constructed again
 // first, and [State.WebSockets] lists the sockets, with their tags and the
 // attachments set by [SetAttachment]). [State.SetWebSocketAutoResponse] lets
 // workerd answer a ping without waking the object. A request that is not an
 // upgrade fails with [ErrNotWebSocket] (answer it with [RefuseUpgrade]);
 // values over workerd's limits fail with [ErrWebSocketLimit].
-// [Stub.DialWebSocket] opens a WebSocket to an object from Go and returns a
-// [Conn] to read and write.
+//
+// A [Conn] is a WebSocket that Go reads and writes itself, in the style of
+// github.com/coder/websocket: [State.AcceptConn] accepts one that keeps the
+// object in memory while it is open, [Stub.DialWebSocket] opens one to an
+// object, and [DialWebSocket] one to any WebSocket server.
 //
 // # RPC
 //
@@ -158,7 +195,8 @@
 // Errors wrap with %w and match with [errors.Is]: [ErrNoRows], [ErrTooManyRows],
 // [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType],
 // [ErrReset], [ErrNoAlarmSupport], [ErrNotWebSocket], [ErrWebSocketLimit],
-// [ErrWebSocketClosed]. Stub failures are [*StubError]; a callee's
+// [ErrWebSocketClosed], [ErrTooManyKeys], [ErrColumnType], [ErrUnknownColumn],
+// [ErrKVBacked], [ErrNoPITR]. Stub failures are [*StubError]; a callee's
 // [RPCError] crosses a call by its code. SQL
 // failures are [*SQLError], with SQLite's result codes; [ErrConstraint] matches
 // every constraint violation.

@@ -71,7 +71,12 @@ func (k KV) Delete(key string) (existed bool, err error) { return k.runtime().De
 
 // List returns the entries selected by opts (all entries when opts is nil) in
 // ascending key order, or descending when opts.Reverse is set.
-func (k KV) List(opts *ListOptions) ([]Entry, error) { return k.runtime().List(opts) }
+func (k KV) List(opts *ListOptions) ([]Entry, error) {
+	if err := opts.check(); err != nil {
+		return nil, err
+	}
+	return k.runtime().List(opts)
+}
 
 func (k KV) runtime() kvRuntime {
 	if k.impl == nil {
@@ -86,6 +91,9 @@ type ListOptions struct {
 	Prefix string
 	// Start keeps only keys >= Start.
 	Start string
+	// StartAfter keeps only keys > StartAfter: set it to the last key of one
+	// page to list the next. Start and StartAfter cannot both be set.
+	StartAfter string
 	// End keeps only keys < End (when not empty).
 	End string
 	// Limit caps the number of entries returned (0 means no cap).

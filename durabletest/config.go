@@ -7,13 +7,21 @@ import (
 )
 
 // OptionsFromConfig reads a wrangler configuration (wrangler.json, wrangler.jsonc
-// or wrangler.toml) and returns Options with its Durable Object bindings and its
-// text vars, so that a test binds the objects exactly as the deployed Worker does.
-// Bindings with a script_name (objects of another Worker) are left out.
+// or wrangler.toml) and returns Options with its Durable Object bindings, its
+// text vars and its KV-backed classes, so that a test binds the objects exactly
+// as the deployed Worker does. Bindings with a script_name (objects of another
+// Worker) are left out.
+//
+// It applies the build's migrations rule: a bound class that no migration
+// creates is an error naming the class and the migration to add, because
+// workerd refuses such a class even though this runtime could run it.
 func OptionsFromConfig(path string) (*Options, error) {
 	cfg, err := wrangler.Load(path)
 	if err != nil {
 		return nil, fmt.Errorf("durabletest: %w", err)
 	}
-	return &Options{Bindings: cfg.LocalBindings(), Vars: cfg.TextVars()}, nil
+	if err := cfg.CheckMigrations(); err != nil {
+		return nil, fmt.Errorf("durabletest: %w", err)
+	}
+	return &Options{Bindings: cfg.LocalBindings(), Vars: cfg.TextVars(), KVBackedClasses: cfg.KVBackedClasses()}, nil
 }

@@ -3,9 +3,14 @@ package durabletest_test
 import (
 	"context"
 	"encoding/json"
+	"flag"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"os"
+	"slices"
+	"strings"
+	"sync"
 	"testing"
 
 	"github.com/durableobjects-on-go/durable"
@@ -25,8 +30,8 @@ func newConformance(t *testing.T) *durabletest.Runtime {
 	}
 	var rt *durabletest.Runtime
 	rt = durabletest.New(t, conformance.Worker(conformance.Config{
-		Restart: func(_ context.Context, id durable.ID) error {
-			rt.RestartObject(conformance.ScenarioBinding, id)
+		Restart: func(_ context.Context, binding string, id durable.ID) error {
+			rt.RestartObject(binding, id)
 			return nil
 		},
 	}), opts)
@@ -57,9 +62,33 @@ func TestConformance(t *testing.T) {
 	}
 	getJSON(t, rt, http.MethodGet, "/scenarios", &list)
 	t.Logf("conformance: %d scenarios", list.Count)
-	if list.Count != len(list.Scenarios) || list.Count < 60 {
-		t.Fatalf("the suite lists %d scenarios (%d entries); want 60 or more", list.Count, len(list.Scenarios))
+	want := scenarioFile(t)
+	listed := make([]string, len(list.Scenarios))
+	for i, s := range list.Scenarios {
+		listed[i] = s.Name
 	}
+	if list.Count != len(listed) || !slices.Equal(listed, want) {
+		t.Fatalf("the conformance Worker lists %d scenarios, %s lists %d: they must be the same set", len(listed), scenarioFilePath, len(want))
+	}
+	// Every scenario must run and pass here, as e2e/conformance.test.mjs
+	// requires on workerd: together they hold both runtimes to one set.
+	var mu sync.Mutex
+	passed := map[string]bool{}
+	t.Cleanup(func() {
+		if subtestsFiltered() {
+			t.Logf("-run or -skip selects some scenarios: not checking that all of them ran")
+			return
+		}
+		var missing []string
+		for _, name := range want {
+			if !passed[name] {
+				missing = append(missing, name)
+			}
+		}
+		if len(missing) > 0 {
+			t.Errorf("%d scenarios of %s did not run and pass natively: %v", len(missing), scenarioFilePath, missing)
+		}
+	})
 	for _, s := range list.Scenarios {
 		t.Run(s.Name, func(t *testing.T) {
 			t.Parallel()
@@ -72,9 +101,33 @@ func TestConformance(t *testing.T) {
 			}
 			if !rep.Passed || rep.Steps != s.Steps {
 				t.Errorf("scenario failed (%d steps)", rep.Steps)
+				return
 			}
+			mu.Lock()
+			passed[s.Name] = true
+			mu.Unlock()
 		})
 	}
+}
+
+// scenarioFilePath lists every scenario name, one a line: the set both
+// runtimes must run (internal/conformance keeps it in step with the registry).
+const scenarioFilePath = "../internal/conformance/scenarios.txt"
+
+func scenarioFile(t *testing.T) []string {
+	t.Helper()
+	b, err := os.ReadFile(scenarioFilePath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Fields(string(b))
+}
+
+// subtestsFiltered reports whether -run or -skip may have left some
+// scenarios out on purpose.
+func subtestsFiltered() bool {
+	run, skip := flag.Lookup("test.run"), flag.Lookup("test.skip")
+	return (run != nil && strings.Contains(run.Value.String(), "/")) || (skip != nil && skip.Value.String() != "")
 }
 
 func TestConformanceUnknownScenario(t *testing.T) {

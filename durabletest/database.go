@@ -30,6 +30,9 @@ type database struct {
 	implicit    bool   // the turn's implicit transaction is open
 	discard     bool   // the object was aborted: endTurn rolls back (lifecycle.go)
 	closed      bool
+
+	cursors  map[*cursor]bool // open SQL.Query statements, closed with the database
+	bookmark uint64           // the next stand-in bookmark (see Bookmark)
 }
 
 // startTurn and endTurn bracket a turn: Go code of one event running without
@@ -141,6 +144,11 @@ func (db *database) close() error {
 		return nil
 	}
 	db.closed = true
+	for c := range db.cursors {
+		c.stmt.Close()
+		c.stmt = nil
+	}
+	db.cursors = nil
 	return db.conn.Close()
 }
 
@@ -180,6 +188,18 @@ func (db *database) execTrusted(query string, args ...any) (*durable.Result, err
 // last one run at once and may not take parameters; the last one returns the
 // rows. It returns workerd's error message on failure. db.mu must be held.
 func (db *database) run(query string, args []any) (*durable.Result, string) {
+	stmt, msg := db.prepareLast(query, args)
+	if msg != "" {
+		return nil, msg
+	}
+	defer stmt.Close()
+	return db.runLast(stmt)
+}
+
+// prepareLast runs every statement of query but the last, and returns the
+// last one prepared, bound to args and not yet stepped, for the caller to
+// close. db.mu must be held.
+func (db *database) prepareLast(query string, args []any) (*sqlite3.Stmt, string) {
 	code := query
 	for {
 		db.authMessage = ""
@@ -198,8 +218,11 @@ func (db *database) run(query string, args []any) (*durable.Result, string) {
 			db.beforeWrite()
 		}
 		if tail == "" {
-			defer stmt.Close()
-			return db.runLast(stmt, code, args)
+			if msg := bindAll(stmt, args); msg != "" {
+				stmt.Close()
+				return nil, msg
+			}
+			return stmt, ""
 		}
 		if stmt.BindCount() != 0 {
 			stmt.Close()
@@ -216,15 +239,19 @@ func (db *database) run(query string, args []any) (*durable.Result, string) {
 	}
 }
 
-func (db *database) runLast(stmt *sqlite3.Stmt, code string, args []any) (*durable.Result, string) {
+func bindAll(stmt *sqlite3.Stmt, args []any) string {
 	if stmt.BindCount() != len(args) {
-		return nil, "Wrong number of parameter bindings for SQL query."
+		return "Wrong number of parameter bindings for SQL query."
 	}
 	for i, a := range args {
 		if err := bind(stmt, i+1, a); err != nil {
-			return nil, errorMessage(err, "")
+			return errorMessage(err, "")
 		}
 	}
+	return ""
+}
+
+func (db *database) runLast(stmt *sqlite3.Stmt) (*durable.Result, string) {
 	changesBefore := db.conn.TotalChanges()
 	res := &durable.Result{Columns: make([]string, stmt.ColumnCount()), Rows: make([]durable.Row, 0)}
 	for i := range res.Columns {

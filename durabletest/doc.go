@@ -21,6 +21,24 @@
 // when the test moves [Runtime.Clock], and the lifecycle calls of
 // [durable.State] (BlockConcurrencyWhile, WaitUntil, Abort) follow workerd.
 //
+// The helpers that fail the test (Fetch, Namespace, State, RestartObject)
+// report to the test given to [New]. In a subtest, call them through
+// [Runtime.With](t), a view of the same runtime that reports to the subtest:
+//
+//	t.Run("ada", func(t *testing.T) {
+//		t.Parallel()
+//		resp := rt.With(t).Fetch(httptest.NewRequest("GET", "/hit/ada", nil))
+//		...
+//	})
+//
+// [OptionsFromConfig] reads the bindings, vars and migrations of a wrangler
+// configuration, under the build's rule: a bound class that no migration creates
+// is an error. Classes created with new_classes get the legacy KV-backed
+// storage, as on workerd: KV works, SQL fails with [durable.ErrKVBacked].
+// Point-in-time recovery behaves as on local workerd: [durable.Storage.Bookmark]
+// returns increasing stand-in bookmarks, the restore calls fail with
+// [durable.ErrNoPITR].
+//
 // # Held to workerd
 //
 // The runtime follows workerd's rules wherever code can observe them, and a
@@ -159,7 +177,11 @@
 // answers the server's close frame when it reads it, and the object's
 // WebSocketClose then runs with the same code, as it does on workerd. Not
 // modelled: network failures (so no WebSocketError), the event timeout (kept,
-// not enforced), and plain frames (ping, fragmentation).
+// not enforced), and plain frames (ping, fragmentation); [Runtime.Front] served
+// over a real network (httptest.NewServer) does not upgrade. Plain sockets
+// ([durable.State.AcceptConn]) are two in-memory ends; [durable.DialWebSocket]
+// makes real connections (with github.com/coder/websocket), so a test can
+// reach an httptest server.
 //
 // # RowsRead and RowsWritten
 //

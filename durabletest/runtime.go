@@ -33,6 +33,12 @@ type Options struct {
 	// Vars are the text variables and secrets that [durable.Env.Var] returns.
 	Vars map[string]string
 
+	// KVBackedClasses are the classes whose objects have the legacy KV-backed
+	// storage (created by a "new_classes" migration): their KV works, their
+	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
+	// workerd. [OptionsFromConfig] reads them from the migrations.
+	KVBackedClasses []string
+
 	// Dir, when not empty, keeps each object's database in a SQLite file under
 	// Dir/<class>/<id>.sqlite, so that state outlives the Runtime (a new Runtime
 	// over the same Dir sees it). When empty, databases live in memory until the
@@ -54,11 +60,21 @@ type Options struct {
 // Runtime runs a [durable.Worker] natively: its front handler and one instance per
 // Durable Object ID, each with its own SQLite database, under the rules workerd
 // applies. Make one with [New]; the test's cleanup closes it.
+//
+// Its helpers that fail the test (Fetch, Namespace, State, RestartObject)
+// report to the test that made it. In a subtest, call them through
+// [Runtime.With], so that a failure stops the subtest rather than its parent.
 type Runtime struct {
-	tb       testing.TB
+	*shared
+	tb testing.TB // the test the helpers report to
+}
+
+// shared is a Runtime's state, shared by every view [Runtime.With] makes.
+type shared struct {
 	worker   durable.Worker
 	bindings map[string]string
 	vars     map[string]string
+	kvBacked []string // classes with KV-backed storage
 	dir      string
 	clock    *Clock
 	logf     func(format string, args ...any)
@@ -83,17 +99,17 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 	if opts == nil {
 		opts = &Options{}
 	}
-	rt := &Runtime{
-		tb:      tb,
-		worker:  w,
-		vars:    maps.Clone(opts.Vars),
-		dir:     opts.Dir,
-		clock:   opts.Clock,
-		logf:    opts.Logf,
-		ids:     make(map[string]*idFactory),
-		front:   newOwner(),
-		objects: make(map[string]*object),
-	}
+	rt := &Runtime{tb: tb, shared: &shared{
+		worker:   w,
+		vars:     maps.Clone(opts.Vars),
+		kvBacked: slices.Clone(opts.KVBackedClasses),
+		dir:      opts.Dir,
+		clock:    opts.Clock,
+		logf:     opts.Logf,
+		ids:      make(map[string]*idFactory),
+		front:    newOwner(),
+		objects:  make(map[string]*object),
+	}}
 	rt.env = &env{rt: rt}
 	if rt.logf == nil {
 		rt.logf = tb.Logf
@@ -125,6 +141,19 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 	tb.Cleanup(func() { rt.Close() })
 	return rt
 }
+
+// With returns a view of rt whose helpers report to tb, which is most often a
+// subtest of the test that made rt: a failure then stops that subtest only.
+// (Without it, a helper failing inside a subtest calls FailNow on the parent
+// test from the subtest's goroutine, which Go reports as "subtest may have
+// called FailNow on a parent test".) The view shares everything else with
+// rt: its objects, storage, clock and cleanup.
+//
+//	t.Run("join", func(t *testing.T) {
+//		resp := rt.With(t).Fetch(httptest.NewRequest("POST", "/join", nil))
+//		...
+//	})
+func (rt *Runtime) With(tb testing.TB) *Runtime { return &Runtime{shared: rt.shared, tb: tb} }
 
 // Env is the Worker's bindings, as the front handler and every object see them.
 func (rt *Runtime) Env() durable.Env { return wrap.Env(rt.env).(durable.Env) }
@@ -316,7 +345,7 @@ func (rt *Runtime) object(class string, target *id) (*object, error) {
 		rt:    rt,
 		class: class,
 		ctor:  rt.worker.Objects[class],
-		state: &state{id: &id{hex: target.hex, name: target.name}, storage: &storage{db: db}},
+		state: &state{id: &id{hex: target.hex, name: target.name}, storage: &storage{db: db, kvBacked: slices.Contains(rt.kvBacked, class)}},
 		life:  &life{},
 	}
 	o.state.obj, o.state.storage.obj = o, o

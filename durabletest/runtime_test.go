@@ -130,6 +130,9 @@ class_name = "Room"
 name = "REMOTE"
 class_name = "Other"
 script_name = "elsewhere"
+[[migrations]]
+tag = "v1"
+new_sqlite_classes = ["Room"]
 `), 0o644)
 	opts, err := durabletest.OptionsFromConfig(path)
 	if err != nil {

@@ -7,6 +7,7 @@ import (
 	"strings"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/kvbacked"
 )
 
 // state is an object's durable.State.
@@ -23,12 +24,18 @@ func (s *state) Storage() any   { return s.storage }
 // storage implements durable.Storage, durable.SQL and durable.KV over one
 // database, as workerd's SQLite-backed storage does.
 type storage struct {
-	db  *database
-	obj *object // for alarms and DeleteAll (alarm.go)
+	db       *database
+	obj      *object // for alarms and DeleteAll (alarm.go)
+	kvBacked bool    // the class was created with new_classes: KV only, no SQL
 }
 
-func (s *storage) SQL() any { return sqlStorage{s.db} }
-func (s *storage) KV() any  { return kvStorage{s.db} }
+func (s *storage) SQL() any {
+	if s.kvBacked {
+		return kvbacked.SQL{}
+	}
+	return sqlStorage{s.db}
+}
+func (s *storage) KV() any { return kvStorage{s.db} }
 
 // Transaction runs fn inside a savepoint, as workerd's transactionSync does (which
 // is how transactions nest): released when fn returns nil, rolled back when it
@@ -36,6 +43,9 @@ func (s *storage) KV() any  { return kvStorage{s.db} }
 // calls overlapping from several goroutines fail loudly (no such savepoint)
 // rather than release or roll back one another's savepoint by mistake.
 func (s *storage) Transaction(fn func() error) (err error) {
+	if s.kvBacked {
+		return kvbacked.Err("Storage.Transaction")
+	}
 	db := s.db
 	db.mu.Lock()
 	if db.closed {
@@ -243,6 +253,10 @@ func compileList(opts *durable.ListOptions) (listRange, error) {
 	}
 	// The options cross into workerd as JavaScript strings, then as UTF-8 bytes.
 	r.start, r.limit, r.reverse = jsString(opts.Start), opts.Limit, opts.Reverse
+	if opts.StartAfter != "" {
+		// workerd turns an exclusive StartAfter into the first key after it.
+		r.start = jsString(opts.StartAfter) + "\x00"
+	}
 	if opts.End != "" {
 		r.end, r.hasEnd = jsString(opts.End), true
 	}

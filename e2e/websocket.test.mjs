@@ -77,6 +77,13 @@ describe("hibernatable WebSockets on workerd", () => {
     expect(await res.text()).toMatch(/WebSocket upgrade/);
   });
 
+  test("the header that names a WebSocket in a 101 means nothing in other responses", async () => {
+    const res = await server.fetch("/marker");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("x-durable-websocket")).toBe("not-a-socket");
+    expect(await res.text()).toBe("ok");
+  });
+
   test("too many tags, or a tag too long, are refused before accepting", async () => {
     const many = Array.from({ length: 11 }, (_, i) => `t${i}`).join(",");
     const tooMany = await refused("limits", `tags=${many}`);
@@ -127,6 +134,23 @@ describe("hibernatable WebSockets on workerd", () => {
     // The socket keeps its attachment and keeps serving.
     expect((await c.ask("me")).member.user).toBe("lim");
     c.ws.close();
+  });
+
+  test("a received message over 32 MiB fails the socket with 1009 and reaches WebSocketError", async () => {
+    const url = new URL(`/room/${run}-toobig/ws?user=big`, server.url);
+    url.protocol = "ws:";
+    const ws = new WebSocket(url, { maxPayload: 0 });
+    const closed = new Promise((resolve) => ws.on("close", (code, reason) => resolve({ code, reason: reason.toString() })));
+    ws.on("error", () => {});
+    await new Promise((r) => ws.on("open", r));
+    ws.send(Buffer.alloc((32 << 20) + 1));
+    expect(await closed).toEqual({ code: 1009, reason: "Message is too large" });
+    let closes = [];
+    for (let i = 0; i < 50 && closes.length === 0; i++) {
+      if (i > 0) await new Promise((r) => setTimeout(r, 50));
+      closes = (await (await server.fetch(`/room/${run}-toobig/closes`)).json()) ?? [];
+    }
+    expect(closes).toEqual([{ code: -1, reason: expect.stringMatching(/Message is too large/), clean: false, user: "big" }]);
   });
 
   test("close with code and reason, both ways; the object records the close", async () => {
@@ -306,5 +330,54 @@ describe("WebSocket clients in Go on workerd", () => {
     } finally {
       wss.close();
     }
+  });
+});
+
+describe("WebSocket costs", () => {
+  // stats reads the Go runtime's census, once goroutines that end with an
+  // event have had a moment to finish.
+  async function stats() {
+    await new Promise((r) => setTimeout(r, 200));
+    return (await server.fetch("/stats")).json();
+  }
+
+  test("1,000 hibernatable messages and 50 plain connections leak no goroutine and no callback", async () => {
+    const warm = await connect("leak", "user=w");
+    warm.ws.send("echo:warm");
+    expect(await warm.next()).toBe("echo:warm");
+    const before = await stats();
+    const c = await connect("leak", "user=x");
+    const started = performance.now();
+    const times = [];
+    for (let i = 0; i < 1000; i++) {
+      const t = performance.now();
+      c.ws.send(`echo:${i}`);
+      expect(await c.next()).toBe(`echo:${i}`);
+      times.push(performance.now() - t);
+    }
+    const total = performance.now() - started;
+    c.ws.close();
+    for (let i = 0; i < 50; i++) {
+      const url = new URL(`/room/${run}-leak/echo`, server.url);
+      url.protocol = "ws:";
+      const ws = new WebSocket(url);
+      await new Promise((resolve, reject) => {
+        ws.on("open", resolve);
+        ws.on("error", reject);
+      });
+      ws.send("x");
+      await new Promise((r) => ws.once("message", r));
+      ws.close();
+      await new Promise((r) => ws.on("close", r));
+    }
+    const after = await stats();
+    times.sort((a, b) => a - b);
+    console.log(
+      `websocket: 1,000 sequential Go echoes over a hibernatable socket: ${(total / 1000).toFixed(2)} ms each on average, ` +
+        `p50 ${times[500].toFixed(2)} ms, p99 ${times[990].toFixed(2)} ms; census before ${JSON.stringify(before)}, after ${JSON.stringify(after)}`,
+    );
+    expect(after.goroutines).toBeLessThanOrEqual(before.goroutines);
+    expect(after.funcs).toBeLessThanOrEqual(before.funcs);
+    warm.ws.close();
   });
 });

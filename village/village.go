@@ -1,10 +1,14 @@
 package main
 
 import (
+	_ "embed"
+	"errors"
 	"fmt"
 	"html/template"
 	"io"
+	"log"
 	"net/http"
+	"net/url"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -22,16 +26,19 @@ const MaxNameLength = 64
 func Worker() durable.Worker {
 	return durable.Worker{
 		Front:   NewRouter,
-		Objects: map[string]durable.Constructor{"Greeter": NewGreeter},
+		Objects: map[string]durable.Constructor{"Greeter": NewGreeter, "Square": NewSquare, "Clock": NewClock},
 	}
 }
 
 // NewRouter builds the front worker's handler.
 func NewRouter(env durable.Env) http.Handler {
-	greeters, err := env.Namespace(GreeterBinding)
-	if err != nil {
+	greeters, err1 := env.Namespace(GreeterBinding)
+	squares, err2 := env.Namespace(SquareBinding)
+	clocks, err3 := env.Namespace(ClockBinding)
+	if err := errors.Join(err1, err2, err3); err != nil {
+		log.Printf("village: %v", err)
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			http.Error(w, err.Error(), http.StatusInternalServerError)
+			http.Error(w, "the village is misconfigured; see the log", http.StatusInternalServerError)
 		})
 	}
 	mux := http.NewServeMux()
@@ -44,6 +51,13 @@ func NewRouter(env durable.Env) http.Handler {
 	})
 	mux.HandleFunc("GET /crash/{name...}", func(w http.ResponseWriter, r *http.Request) {
 		forward(w, r, greeters, "/crash")
+	})
+	mux.HandleFunc("GET /square/{name}", squarePage)
+	mux.HandleFunc("GET /square/{name}/ws", func(w http.ResponseWriter, r *http.Request) {
+		relay(w, r, squares, "/ws?name="+url.QueryEscape(r.URL.Query().Get("name")))
+	})
+	mux.HandleFunc("POST /clock/{name}", func(w http.ResponseWriter, r *http.Request) {
+		relay(w, r, clocks, clockPath(r.PathValue("name")))
 	})
 	return mux
 }
@@ -64,29 +78,40 @@ func CheckName(name string) error {
 	return nil
 }
 
-// forward sends the request for a name to that name's Greeter and relays its
-// answer.
+// forward visits the Greeter of the request's name (always a POST, since a
+// visit counts) and relays its answer.
 func forward(w http.ResponseWriter, r *http.Request, greeters durable.Namespace, path string) {
-	name := r.PathValue("name")
-	if err := CheckName(name); err != nil {
-		http.Error(w, "Bad name: "+err.Error()+"\nA name is 1 to 64 characters, without '/' or control characters, as in /hey/Alice", http.StatusBadRequest)
-		return
-	}
 	if r.Method == http.MethodHead {
 		// HEAD must not change anything: answer the headers a GET would have
 		// without visiting the Greeter.
+		if badName(w, r.PathValue("name")) {
+			return
+		}
 		w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 		return
 	}
-	stub := greeters.Get(greeters.IDFromName(name))
-	req, err := http.NewRequestWithContext(r.Context(), http.MethodPost, "https://greeter"+path, nil)
+	visit := r.Clone(r.Context())
+	visit.Method, visit.Body = http.MethodPost, http.NoBody
+	relay(w, visit, greeters, path)
+}
+
+// relay sends r, with its method, headers and body, to path on the object of
+// the request's name, and relays the answer, a WebSocket upgrade included.
+func relay(w http.ResponseWriter, r *http.Request, ns durable.Namespace, path string) {
+	name := r.PathValue("name")
+	if badName(w, name) {
+		return
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, "https://object"+path, r.Body)
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
 	}
-	resp, err := stub.Fetch(req)
+	req.Header = r.Header.Clone()
+	resp, err := ns.Get(ns.IDFromName(name)).Fetch(req)
 	if err != nil {
-		http.Error(w, "Greeter unreachable: "+err.Error(), http.StatusBadGateway)
+		log.Printf("village: %s %s: %v", r.Method, r.URL.Path, err)
+		http.Error(w, "the object for "+name+" is unreachable; try again", http.StatusBadGateway)
 		return
 	}
 	defer resp.Body.Close()
@@ -95,6 +120,15 @@ func forward(w http.ResponseWriter, r *http.Request, greeters durable.Namespace,
 	}
 	w.WriteHeader(resp.StatusCode)
 	io.Copy(w, resp.Body)
+}
+
+// badName answers 400 and reports true when name is not a villager name.
+func badName(w http.ResponseWriter, name string) bool {
+	if err := CheckName(name); err != nil {
+		http.Error(w, "Bad name: "+err.Error()+"\nA name is 1 to 64 characters, without '/' or control characters, as in /hey/Alice", http.StatusBadRequest)
+		return true
+	}
+	return false
 }
 
 var homePage = template.Must(template.New("home").Parse(`<!doctype html>
@@ -112,11 +146,23 @@ The count survives restarts.</p>
 <li><a href="/hey/{{.}}"><code>GET /hey/{name}</code></a>: greets <em>name</em> and shows how many visits that name has had.</li>
 <li><a href="/panic/{{.}}"><code>GET /panic/{name}</code></a>: the Greeter's handler panics; that request gets a 500, and the Greeter keeps serving.</li>
 <li><a href="/crash/{{.}}"><code>GET /crash/{name}</code></a>: a goroutine of the Greeter panics and ends its Go runtime; the next request boots a fresh one.</li>
+<li><a href="/square/{{.}}"><code>GET /square/{name}</code></a>: the square of <em>name</em>, a chat room in the browser (WebSocket hibernation, history in SQL, a rate limit per person), where the town clock posts reminders set by alarm.</li>
 </ul>
 <p>A name is 1 to 64 characters, without <code>/</code> or control characters.</p>
 </body>
 </html>
 `))
+
+//go:embed square.html
+var squareHTML []byte
+
+func squarePage(w http.ResponseWriter, r *http.Request) {
+	if badName(w, r.PathValue("name")) {
+		return
+	}
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	w.Write(squareHTML)
+}
 
 func home(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "text/html; charset=utf-8")

@@ -14,11 +14,14 @@
 // wrangler configuration; wrangler runs it on workerd locally (wrangler dev) or on
 // Cloudflare (wrangler deploy).
 //
-// Each Durable Object instance runs in a Go runtime of its own, booted on the
-// instance's first event, and the front handler in one more. A panic in a handler
-// becomes a 500 for that request only; if the Go runtime exits anyway (a panic on a
-// goroutine the handler started), requests in flight fail with 500 and the next
-// event boots a fresh runtime.
+// One Go runtime serves the front handler and every Durable Object instance
+// of the isolate, booted lazily on the isolate's first event; every call an
+// object or a front request makes into workerd runs in that object's or
+// request's own I/O context (internal/bridge explains how). A panic in a
+// handler becomes a 500 for that request only; if the Go runtime exits anyway
+// (a panic on a goroutine a handler started, os.Exit), every request in
+// flight fails with a 500 that says so, objects lose their in-memory state (as
+// on eviction, never their storage), and the next event boots a fresh runtime.
 //
 // Started natively (go run), Serve prints how to run the Worker and exits.
 package workerd

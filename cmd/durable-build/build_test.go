@@ -57,6 +57,19 @@ func TestLoadConfigAcceptsDeletedKVBackedClass(t *testing.T) {
 	}
 }
 
+func TestLoadConfigAcceptsKVBackedClass(t *testing.T) {
+	p := writeFile(t, t.TempDir(), "wrangler.jsonc", `{"main": "build/worker.mjs",
+		"durable_objects": {"bindings": [{"name": "L", "class_name": "Legacy"}]},
+		"migrations": [{"tag": "v1", "new_classes": ["Old"]}, {"tag": "v2", "renamed_classes": [{"from": "Old", "to": "Legacy"}]}]}`)
+	cfg, err := loadConfig(p)
+	if err != nil {
+		t.Fatalf("a KV-backed class must build: %v", err)
+	}
+	if kv := cfg.KVBackedClasses(); !slices.Equal(kv, []string{"Legacy"}) {
+		t.Fatalf("KV-backed classes = %v", kv)
+	}
+}
+
 func TestLoadConfigTOML(t *testing.T) {
 	p := writeFile(t, t.TempDir(), "wrangler.toml", `
 name = "w"
@@ -84,8 +97,10 @@ func TestLoadConfigErrorsSayWhatToDo(t *testing.T) {
 		{"main not JS", `{"main": "worker.go"}`, "must name the generated JavaScript module"},
 		{"bad class name", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "X", "class_name": "not-valid"}]}}`, "not a valid JavaScript class name"},
 		{"syntax", `{"main": `, "not valid JSON"},
-		{"KV-backed class", `{"main": "b/w.mjs", "migrations": [{"tag": "v1", "new_classes": ["Old"]}]}`, `create them with "new_sqlite_classes"`},
-		{"KV-backed class renamed", `{"main": "b/w.mjs", "migrations": [{"tag": "v1", "new_classes": ["Old"]}, {"tag": "v2", "renamed_classes": [{"from": "Old", "to": "New"}]}]}`, `[New] with "new_classes"`},
+		{"bound class without migration", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "ROOMS", "class_name": "Room"}]}, "migrations": [{"tag": "v1", "new_sqlite_classes": ["Other"]}]}`,
+			`class "Room" (binding "ROOMS") but no migration creates it; workerd refuses it: add {"tag": "v2", "new_sqlite_classes": ["Room"]} to "migrations"`},
+		{"bound class deleted", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "R", "class_name": "Room"}]}, "migrations": [{"tag": "v1", "new_sqlite_classes": ["Room"]}, {"tag": "v2", "deleted_classes": ["Room"]}]}`,
+			`no migration creates it`},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -162,7 +177,8 @@ import (
 func main() { workerd.Serve(durable.Worker{Objects: map[string]durable.Constructor{"Registered": nil}}) }
 `)
 	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs",
-		"durable_objects": {"bindings": [{"name": "R", "class_name": "Registered"}, {"name": "U", "class_name": "Unregistered"}]}}`)
+		"durable_objects": {"bindings": [{"name": "R", "class_name": "Registered"}, {"name": "U", "class_name": "Unregistered"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Registered", "Unregistered"]}]}`)
 	t.Chdir(dir)
 	_, err := build(cfg, ".")
 	if err == nil || !strings.Contains(err.Error(), `class "Unregistered" is in wrangler.jsonc but not registered in Go`) {

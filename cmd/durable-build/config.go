@@ -22,7 +22,10 @@ func findConfig(dir string) (string, error) {
 var jsIdentifier = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
 
 // loadConfig reads the configuration and checks what the build relies on: a
-// JavaScript "main" and class names that are JavaScript identifiers.
+// JavaScript "main", class names that are JavaScript identifiers, and a
+// migration for every bound class (the rule durabletest.OptionsFromConfig
+// applies too). KV-backed classes (new_classes) build: their objects get KV
+// without SQL.
 func loadConfig(path string) (*wrangler.Config, error) {
 	c, err := wrangler.Load(path)
 	if err != nil {
@@ -34,13 +37,13 @@ func loadConfig(path string) (*wrangler.Config, error) {
 	if ext := filepath.Ext(c.Main); ext != ".mjs" && ext != ".js" {
 		return nil, fmt.Errorf(`%s: "main" is %q; it must name the generated JavaScript module, such as "build/worker.mjs"`, path, c.Main)
 	}
-	if kv := c.KVBackedClasses(); len(kv) > 0 {
-		return nil, fmt.Errorf(`%s: the migrations create %v with "new_classes", which makes KV-backed objects without SQL; Go objects need SQLite-backed storage: create them with "new_sqlite_classes" (a class cannot change backend: delete it in a new migration and create a new one)`, path, kv)
-	}
 	for _, name := range c.Classes() {
 		if !jsIdentifier.MatchString(name) || name == "default" {
 			return nil, fmt.Errorf("%s: class name %q is not a valid JavaScript class name", path, name)
 		}
+	}
+	if err := c.CheckMigrations(); err != nil {
+		return nil, err
 	}
 	return c, nil
 }

@@ -83,6 +83,15 @@ func front(env durable.Env) http.Handler {
 		}
 		json.NewEncoder(w).Encode(got)
 	})
+	// /marker answers 200 with the header that names WebSockets in a 101: it
+	// must reach the client untouched.
+	mux.HandleFunc("GET /marker", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("X-Durable-Websocket", "not-a-socket")
+		io.WriteString(w, "ok")
+	})
+	mux.HandleFunc("GET /stats", func(w http.ResponseWriter, r *http.Request) {
+		json.NewEncoder(w).Encode(bridge.ReadStats())
+	})
 	// /dial-url?url=... talks to a WebSocket server outside workerd.
 	mux.HandleFunc("/dial-url", func(w http.ResponseWriter, r *http.Request) {
 		conn, err := durable.DialWebSocket(r.Context(), r.URL.Query().Get("url"), http.Header{"X-Who": {"gopher"}})
@@ -320,6 +329,13 @@ func (rm *room) WebSocketMessage(ctx context.Context, ws *durable.WebSocket, typ
 		return errors.New("the handler failed on purpose")
 	}
 	return ws.SendText("unknown:" + verb)
+}
+
+// WebSocketError records the failure in storage, where the test reads it.
+func (rm *room) WebSocketError(ctx context.Context, ws *durable.WebSocket, err error) error {
+	m, _, _ := durable.Attachment[member](ws)
+	_, e := rm.state.Storage().SQL().Exec(`INSERT INTO closes VALUES (?, ?, ?, ?)`, -1, err.Error(), false, m.User)
+	return e
 }
 
 // WebSocketClose records the close in storage, where the test reads it.

@@ -120,13 +120,16 @@
 // with a pump of its own through the webSocket entry (websocket_js.go), which
 // constructs the Go instance when needed and calls the object's handler. A
 // WebSocket object never crosses into Go as data for a response: websocket.mjs
-// parks a client end under a number, and the number travels in the
+// parks a client end under a random name, which travels in the
 // X-Durable-Websocket header of the 101 (serving.WebSocketHeader). The entry
 // module's Response takes the socket back from there; a stub fetch answered
 // with a WebSocket parks it the same way, so that a front handler relays a
 // 101 by copying status and headers, and Stub.DialWebSocket takes it to read
 // (websocket.mjs's Conn queues its messages until Go awaits them, in the
-// dialing event's context).
+// dialing event's context). A plain socket accepted with State.AcceptConn
+// outlives the fetch that accepted it, so it holds an event of its own
+// (wsHold, with a pump) until Go closes it, or 10 seconds after the socket
+// closed: that is how its goroutine may use storage after the 101.
 //
 // # RPC
 //
@@ -185,6 +188,13 @@
 // parts both runtimes share live in internal/serving (HTTP conversion),
 // internal/sqlvalue (SQL values) and internal/packed (the packed results), where
 // they are tested natively.
+//
+// The rest of storage has files of its own: kvbatch_js.go (KV batches and
+// Sync), cursor_js.go (SQL.Query: the cursor stays in JavaScript and Go pulls
+// bounded chunks), kvbacked_js.go (classes created with new_classes: the
+// asynchronous ctx.storage API, no SQL) and bookmark_js.go (point-in-time
+// recovery). Their JavaScript helpers live in cmd/durable-build/js/storage.mjs
+// and cursor.mjs, which share packer.mjs with runtime.mjs.
 //
 // Protocol with runtime.mjs:
 //   - Serve stores the Go entry points in globalThis.__durableGo and blocks; the

@@ -8,6 +8,7 @@ import (
 	"syscall/js"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/kvbacked"
 	"github.com/durableobjects-on-go/durable/internal/sqlvalue"
 )
 
@@ -24,14 +25,18 @@ func (s *state) Storage() any   { return s.storage }
 // in workerd, so none of these calls waits on a promise; each runs in the
 // object's own context (see ioContext.run).
 type storage struct {
-	ctx *ioContext
-	v   js.Value
-	sql *sqlStorage
-	kv  *kvStorage
+	ctx      *ioContext
+	v        js.Value
+	sql      any // *sqlStorage, or kvbacked.SQL
+	kv       any // *kvStorage, or *asyncKV
+	kvBacked bool
 }
 
 func newStorage(c *ioContext, v js.Value) *storage {
-	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv")}}
+	if !host.Call("sqliteBacked", v).Bool() {
+		return newKVBackedStorage(c, v)
+	}
+	return &storage{ctx: c, v: v, sql: &sqlStorage{ctx: c, v: v.Get("sql")}, kv: &kvStorage{ctx: c, v: v.Get("kv"), storage: v}}
 }
 
 func (s *storage) SQL() any { return s.sql }
@@ -40,6 +45,9 @@ func (s *storage) KV() any  { return s.kv }
 // Transaction runs fn inside ctx.storage.transactionSync. fn's error or panic
 // makes the JavaScript callback throw, which rolls the transaction back.
 func (s *storage) Transaction(fn func() error) error {
+	if s.kvBacked {
+		return kvbacked.Err("Storage.Transaction")
+	}
 	var fnErr, err error
 	var panicked, finished bool
 	var panicValue any
@@ -93,24 +101,9 @@ type sqlStorage struct {
 }
 
 func (s *sqlStorage) Exec(query string, args ...any) (*durable.Result, error) {
-	canon, err := sqlvalue.Args(args)
+	res, err := s.run("sql", query, args)
 	if err != nil {
 		return nil, err
-	}
-	jsArgs := make([]any, len(canon))
-	for i, a := range canon {
-		jsArgs[i] = valueToJS(a)
-	}
-	var res js.Value
-	err = s.ctx.run(func() (err error) {
-		res, err = call(host, "sql", s.v, query, jsArgs)
-		return err
-	})
-	if errors.Is(err, errNoEvent) {
-		return nil, fmt.Errorf("durable: SQL: %w", err)
-	}
-	if err != nil {
-		return nil, sqlvalue.Error(query, err.Error())
 	}
 	out, err := unpackResult(bytesOf(res.Index(0)))
 	if err != nil {
@@ -125,6 +118,31 @@ func (s *sqlStorage) DatabaseSize() int64 {
 	var size int64
 	s.ctx.run(func() error { size = int64(s.v.Get("databaseSize").Float()); return nil })
 	return size
+}
+
+// run converts args and calls the host's SQL helper (sql or cursorOpen) in
+// the object's context; a statement workerd refuses becomes an *SQLError.
+func (s *sqlStorage) run(helper, query string, args []any) (js.Value, error) {
+	canon, err := sqlvalue.Args(args)
+	if err != nil {
+		return js.Value{}, err
+	}
+	jsArgs := make([]any, len(canon))
+	for i, a := range canon {
+		jsArgs[i] = valueToJS(a)
+	}
+	var res js.Value
+	err = s.ctx.run(func() (err error) {
+		res, err = call(host, helper, s.v, query, jsArgs)
+		return err
+	})
+	if errors.Is(err, errNoEvent) {
+		return js.Value{}, fmt.Errorf("durable: SQL: %w", err)
+	}
+	if err != nil {
+		return js.Value{}, sqlvalue.Error(query, err.Error())
+	}
+	return res, nil
 }
 
 func valueToJS(v any) any {
@@ -142,8 +160,9 @@ func valueToJS(v any) any {
 
 // kvStorage wraps ctx.storage.kv, the synchronous KV API of SQLite-backed objects.
 type kvStorage struct {
-	ctx *ioContext
-	v   js.Value
+	ctx     *ioContext
+	v       js.Value
+	storage js.Value // ctx.storage, for batches that need transactionSync
 }
 
 // do runs a KV call in the object's context, wrapping its error.
@@ -188,29 +207,12 @@ func (k *kvStorage) Delete(key string) (bool, error) {
 }
 
 func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
-	o := js.Global().Get("Object").New()
-	if opts != nil {
-		if opts.Prefix != "" {
-			o.Set("prefix", opts.Prefix)
-		}
-		if opts.Start != "" {
-			o.Set("start", opts.Start)
-		}
-		if opts.End != "" {
-			o.Set("end", opts.End)
-		}
-		if opts.Limit < 0 {
-			return nil, fmt.Errorf("durable: KV list: negative Limit %d", opts.Limit)
-		}
-		if opts.Limit > 0 {
-			o.Set("limit", opts.Limit)
-		}
-		if opts.Reverse {
-			o.Set("reverse", true)
-		}
+	o, err := listOptions(opts)
+	if err != nil {
+		return nil, err
 	}
 	var entries []durable.Entry
-	err := k.do("list", func() error {
+	err = k.do("list", func() error {
 		res, err := call(host, "kvList", k.v, o)
 		if err != nil {
 			return err
@@ -219,4 +221,33 @@ func (k *kvStorage) List(opts *durable.ListOptions) ([]durable.Entry, error) {
 		return err
 	})
 	return entries, err
+}
+
+// listOptions turns ListOptions into the options object of workerd's list.
+func listOptions(opts *durable.ListOptions) (js.Value, error) {
+	o := js.Global().Get("Object").New()
+	if opts != nil {
+		if opts.Prefix != "" {
+			o.Set("prefix", opts.Prefix)
+		}
+		if opts.Start != "" {
+			o.Set("start", opts.Start)
+		}
+		if opts.StartAfter != "" {
+			o.Set("startAfter", opts.StartAfter)
+		}
+		if opts.End != "" {
+			o.Set("end", opts.End)
+		}
+		if opts.Limit < 0 {
+			return js.Undefined(), fmt.Errorf("durable: KV list: negative Limit %d", opts.Limit)
+		}
+		if opts.Limit > 0 {
+			o.Set("limit", opts.Limit)
+		}
+		if opts.Reverse {
+			o.Set("reverse", true)
+		}
+	}
+	return o, nil
 }

@@ -19,7 +19,7 @@ import (
 )
 
 // A WebSocket's client end stays in JavaScript (websocket.mjs parks it under a
-// number); the handler's 101 response names it in serving.WebSocketHeader,
+// random name); the handler's 101 response names it in serving.WebSocketHeader,
 // and the entry module's Response takes it from there.
 
 // AcceptWebSocket accepts r as a hibernatable WebSocket of the object
@@ -410,6 +410,9 @@ func (k *conn) Read(ctx context.Context) (durable.MessageType, []byte, error) {
 	m, err := k.c.await(ctx, func() (js.Value, error) { return call(host, "wsRead", k.v) })
 	if err != nil {
 		return 0, nil, fmt.Errorf("durable: WebSocket read: %w", err)
+	}
+	if m.Get("cancelled").Truthy() {
+		return 0, nil, errors.New("durable: WebSocket read: superseded by another Read")
 	}
 	if m.Get("closed").Truthy() {
 		return 0, nil, &durable.CloseError{Code: m.Get("code").Int(), Reason: m.Get("reason").String()}

@@ -76,6 +76,9 @@ type Step func(t T, o *Object)
 type Scenario struct {
 	Name  string // area/behaviour, such as "kv/list-reverse-limit"
 	Steps []Step // run in order, with a restart of the object between two steps
+	// KVBacked runs the steps in an object of class LegacyScenario, whose
+	// storage is KV-backed (a new_classes migration), instead of Scenario.
+	KVBacked bool
 }
 
 var registry = map[string]Scenario{}
@@ -90,6 +93,7 @@ func add(name string, steps ...Step) {
 
 // Scenarios returns every scenario, sorted by name.
 func Scenarios() []Scenario {
+	deriveOnce.Do(derive)
 	all := make([]Scenario, 0, len(registry))
 	for _, s := range registry {
 		all = append(all, s)
@@ -100,6 +104,7 @@ func Scenarios() []Scenario {
 
 // Lookup returns the scenario with the given name.
 func Lookup(name string) (Scenario, bool) {
+	deriveOnce.Do(derive)
 	s, ok := registry[name]
 	return s, ok
 }

@@ -198,6 +198,18 @@ func init() {
 		must(t, err, "Read binary")
 		same(t, "binary type", typ, durable.MessageBinary)
 		same(t, "binary reversed", data, []byte{255, 2, 1, 0})
+		// A Read whose context ends consumes nothing: the next message goes
+		// to the next Read.
+		short, cancel := context.WithTimeout(o.Ctx, 30*time.Millisecond)
+		_, _, err = conn.Read(short)
+		cancel()
+		if !errors.Is(err, context.DeadlineExceeded) {
+			t.Errorf("Read with nothing to read = %v, want DeadlineExceeded", err)
+		}
+		same(t, "echo after a timed-out Read", ask(t, o, conn, "echo:after"), "after")
+		if err := conn.Write(o.Ctx, durable.MessageText, []byte{'a', 0xff}); err == nil {
+			t.Errorf("Write of text that is not UTF-8 succeeded")
+		}
 		conn.Close(1000, "")
 	})
 	add("websocket/tags-and-listing", func(t T, o *Object) {

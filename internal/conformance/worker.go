@@ -20,7 +20,9 @@ import (
 // Binding names and the variable the conformance Worker's configuration
 // (worker/wrangler.jsonc) declares.
 const (
-	ScenarioBinding  = "SCENARIO"   // class Scenario
+	ScenarioBinding = "SCENARIO" // class Scenario
+	// KVBackedBinding binds class LegacyScenario, whose storage is KV-backed.
+	KVBackedBinding  = "LEGACY_SCENARIO"
 	PeerBinding      = "PEER"       // class Peer
 	PeerAliasBinding = "PEER_ALIAS" // class Peer again, under a second name
 	VarName          = "CONFORMANCE_VAR"
@@ -29,9 +31,10 @@ const (
 
 // Config adapts the Worker to a runtime.
 type Config struct {
-	// Restart restarts the Scenario object with the given ID: its Go instance goes
+	// Restart restarts the object with the given ID of the namespace bound as
+	// binding (ScenarioBinding or KVBackedBinding): its Go instance goes
 	// away, its storage stays, as when workerd evicts an object.
-	Restart func(ctx context.Context, id durable.ID) error
+	Restart func(ctx context.Context, binding string, id durable.ID) error
 }
 
 // Worker is the conformance Worker: a front handler that runs scenarios, the
@@ -40,8 +43,9 @@ func Worker(cfg Config) durable.Worker {
 	return durable.Worker{
 		Front: func(env durable.Env) http.Handler { return newFront(env, cfg) },
 		Objects: map[string]durable.Constructor{
-			"Scenario": newScenarioObject,
-			"Peer":     newPeer,
+			"Scenario":       newScenarioObject,
+			"LegacyScenario": newScenarioObject,
+			"Peer":           newPeer,
 		},
 		RPC: map[string]any{"Peer": (*peer)(nil)}, // rpc.go
 	}
@@ -121,7 +125,11 @@ func (f *front) run(ctx context.Context, s Scenario) Report {
 		total.Log = append(total.Log, "FAIL: "+fmt.Sprintf(format, args...))
 		return total
 	}
-	ns, err := f.env.Namespace(ScenarioBinding)
+	binding := ScenarioBinding
+	if s.KVBacked {
+		binding = KVBackedBinding
+	}
+	ns, err := f.env.Namespace(binding)
 	if err != nil {
 		return fail("%v", err)
 	}
@@ -130,7 +138,7 @@ func (f *front) run(ctx context.Context, s Scenario) Report {
 	stub := ns.Get(id)
 	for i := range s.Steps {
 		if i > 0 {
-			if err := f.restart(ctx, stub, id); err != nil {
+			if err := f.restart(ctx, binding, id); err != nil {
 				return fail("restarting before step %d: %v", i, err)
 			}
 		}
@@ -160,11 +168,11 @@ func (f *front) run(ctx context.Context, s Scenario) Report {
 	return total
 }
 
-func (f *front) restart(ctx context.Context, stub durable.Stub, id durable.ID) error {
+func (f *front) restart(ctx context.Context, binding string, id durable.ID) error {
 	if f.cfg.Restart == nil {
 		return errors.New("this runtime cannot restart objects: Config.Restart is nil")
 	}
-	return f.cfg.Restart(ctx, id)
+	return f.cfg.Restart(ctx, binding, id)
 }
 
 // scenarioObject is the Durable Object a scenario's steps run in.

@@ -158,3 +158,18 @@ func DecodePairs(b []byte) ([]Pair, error) {
 	}
 	return pairs, nil
 }
+
+// DecodeValues decodes a sequence of values, such as the answers of a KV
+// batch get: each is nil, a number, a string or a []byte.
+func DecodeValues(b []byte) ([]any, error) {
+	r := &reader{b: b}
+	var values []any
+	for r.n < len(b) {
+		v, err := r.value()
+		if err != nil {
+			return nil, err
+		}
+		values = append(values, v)
+	}
+	return values, nil
+}

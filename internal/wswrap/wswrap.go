@@ -63,8 +63,9 @@ var DialURL func(ctx context.Context, rawURL string, header http.Header) (any, e
 var Dispatch func(ctx context.Context, obj any, ev Event) (handled bool, err error)
 
 // Deliver runs obj's handler for ev. A handler's error or panic is logged
-// through logf and returned; the caller goes on serving. An object without a
-// handler for the event ignores it (a message), or has it logged (an error).
+// through logf and returned; the caller goes on serving. An event the object
+// has no method for is dropped: silently for a close, with a log line for a
+// message or an error, which are likely to matter.
 func Deliver(ctx context.Context, obj any, ev Event, logf func(format string, args ...any)) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
@@ -78,7 +79,11 @@ func Deliver(ctx context.Context, obj any, ev Event, logf func(format string, ar
 		logf("%v", err)
 		return err
 	}
-	if !handled && ev.Kind == Error {
+	switch {
+	case handled:
+	case ev.Kind == Message:
+		logf("durable: a hibernatable WebSocket got a message, and the object has no WebSocketMessage method: the message is dropped")
+	case ev.Kind == Error:
 		logf("durable: a WebSocket failed and the object has no WebSocketError method: %v", ev.Err)
 	}
 	return nil

@@ -3,7 +3,7 @@
 // original in cmd/durable-build.
 //
 // A WebSocket's client end cannot cross into Go as plain data, so it waits here
-// under a number that travels in the response's WEBSOCKET_HEADER instead: when
+// under a name that travels in the response's WEBSOCKET_HEADER instead: when
 // Go answers 101 with that header, toResponse puts the socket back into the
 // Response (webSocket), and when a stub fetch is answered with a WebSocket, the
 // header tells Go where to find it (to read it, or to answer with it in turn).
@@ -25,26 +25,28 @@ const BINARY = 2;
 const OPEN = 1;
 const CLOSED = 3;
 
-// parked holds WebSockets waiting to go into a Response or to Go, by number.
+// parked holds WebSockets waiting to go into a Response or to Go, under a
+// random name: a header copied from elsewhere (an upstream response a handler
+// relays) cannot name another request's socket.
 const parked = new Map();
-let nextParked = 1;
 
 function park(ws) {
-  const id = nextParked++;
+  const id = crypto.randomUUID();
   parked.set(id, ws);
-  return String(id);
+  return id;
 }
 
-// takeWebSocket removes the marker header from a response Go answered and
-// returns the WebSocket it names, or undefined.
+// takeWebSocket removes the marker header from a 101 that Go answered and
+// returns the WebSocket it names; any other response keeps its headers.
 export function takeWebSocket(status, headers) {
+  if (status !== 101) return undefined;
   const id = headers.get(WEBSOCKET_HEADER);
   if (id === null) return undefined;
   headers.delete(WEBSOCKET_HEADER);
-  const ws = parked.get(Number(id));
-  parked.delete(Number(id));
-  if (status !== 101 || ws === undefined) {
-    throw new Error("durable: the response names a WebSocket that is gone or already used (answer 101 once per accepted WebSocket)");
+  const ws = parked.get(id);
+  parked.delete(id);
+  if (ws === undefined) {
+    throw new Error("durable: the 101 names a WebSocket that is gone or already used (answer 101 once per accepted WebSocket)");
   }
   return ws;
 }
@@ -94,10 +96,19 @@ class Conn {
     waiting?.();
   }
 
+  // read returns the next message, or the close. A newer read supersedes
+  // one that Go stopped waiting for (its context ended): the older one
+  // settles with { cancelled: true }, consuming nothing, so its callbacks
+  // are released and no message goes to a reader that is gone.
   async read() {
+    const token = {};
+    this.reader = token;
+    this.push(null);
     while (this.queue.length === 0 && !this.closed) {
       await new Promise((resolve) => (this.waiting = resolve));
+      if (this.reader !== token) return { cancelled: true };
     }
+    if (this.reader !== token) return { cancelled: true };
     return this.queue.shift() ?? this.closed;
   }
 }
@@ -135,8 +146,8 @@ export const webSocketHost = {
   },
   // wsConn takes a parked WebSocket (a stub fetch's answer) for Go to read.
   wsConn(id) {
-    const ws = parked.get(Number(id));
-    parked.delete(Number(id));
+    const ws = parked.get(id);
+    parked.delete(id);
     if (!ws) throw new Error("durable: no such WebSocket (it was already taken)");
     return new Conn(ws);
   },
@@ -156,7 +167,7 @@ export const webSocketHost = {
   // wsSend returns "" or why the socket cannot send.
   wsSend(ws, type, data) {
     if (ws.readyState !== OPEN) return "closed";
-    ws.send(type === TEXT ? data : data.slice());
+    ws.send(data); // Go made the string or the bytes for this call
     return "";
   },
   wsClose(ws, code, reason) {
@@ -195,7 +206,7 @@ export function eventMessage(kind, ws, ...args) {
     case CLOSE:
       return { kind, ws, code: args[0], reason: args[1], wasClean: args[2] };
     default:
-      return { kind, ws, error: String(args[0]?.stack ?? args[0]) };
+      return { kind, ws, error: String(args[0]?.message ?? args[0]) };
   }
 }
 

@@ -19,6 +19,6 @@ import (
 
 func main() {
 	workerd.Serve(conformance.Worker(conformance.Config{
-		Restart: func(_ context.Context, id durable.ID) error { return bridge.RestartObject(id) },
+		Restart: func(_ context.Context, _ string, id durable.ID) error { return bridge.RestartObject(id) },
 	}))
 }
