@@ -20,9 +20,12 @@ type rpcRuntime interface {
 //
 //	n, err := durable.Call[int](ctx, stub, "increment", 5)
 //
-// A call that fails returns a [*StubError]: the callee's error (its message,
-// and its [RPCError] code, which [errors.Is] matches), or workerd's failure to
-// deliver it, flagged Retryable, Overloaded or Reset. Use Call[any] to ignore
+// A call that fails at the callee or on the way returns a [*StubError]: the
+// callee's error (its message, and its [RPCError] code, which [errors.Is]
+// matches), or workerd's failure to deliver it, flagged Retryable, Overloaded
+// or Reset. An argument that cannot be sent fails before the call, with an
+// error matching [ErrIntegerRange] or [ErrUnsupportedType]; a result that does
+// not fit R fails after it, the same way. Use Call[any] to ignore
 // the result. ctx carries the caller's cancellation: when it ends, Call
 // returns; the callee may still finish. As with [Stub.Fetch], ctx says whose
 // call it is: in the front handler it must be (derived from) the request's
