@@ -55,8 +55,7 @@ func (e *encoder) value(v reflect.Value, where string, depth int) (Value, error)
 	if v.Type() == timeType {
 		t := v.Interface().(time.Time)
 		ms := float64(t.UnixMilli())
-		if t.IsZero() || math.Abs(ms) > maxDateMs {
-			// The zero time (year 1) lies outside a Date's range of ±10^8 days.
+		if math.Abs(ms) > maxDateMs {
 			return Value{}, fmt.Errorf("%w: %s is %v, outside the range of a JavaScript Date (±275,000 years around 1970)", durable.ErrUnsupportedType, where, t)
 		}
 		return Value{Kind: Date, Num: ms}, nil

@@ -52,6 +52,7 @@ func TestRoundTrip(t *testing.T) {
 		{"empty bytes", []byte{}, Bytes, nil},
 		{"date", when, Date, nil},
 		{"date sub-ms is truncated", when.Add(999 * time.Microsecond), Date, when},
+		{"zero time (an unset field) is year 1", time.Time{}, Date, nil},
 		{"slice", []int{1, 2, 3}, Array, nil},
 		{"array", [2]string{"a", "b"}, Array, nil},
 		{"nested slice", [][]float64{{1.5}, {}}, Array, nil},
@@ -146,7 +147,7 @@ func TestRefused(t *testing.T) {
 		{"cyclic slice", self, durable.ErrUnsupportedType},
 		{"cyclic map", m, durable.ErrUnsupportedType},
 		{"bad UTF-8", "\xff", durable.ErrUnsupportedType},
-		{"zero time", time.Time{}, durable.ErrUnsupportedType},
+		{"time beyond a Date", time.Date(300000, 1, 1, 0, 0, 0, 0, time.UTC), durable.ErrUnsupportedType},
 		{"chan in a struct", struct{ C chan int }{}, durable.ErrUnsupportedType},
 	}
 	for _, r := range rows {
