@@ -121,6 +121,65 @@
 // object in memory while it is open, [Stub.DialWebSocket] opens one to an
 // object, and [DialWebSocket] one to any WebSocket server.
 //
+// # RPC
+//
+// A class's RPC methods are the exported methods of the type its constructor
+// returns, declared in [Worker].RPC (the event methods ServeHTTP, Alarm and
+// the WebSocket handlers excepted):
+//
+//	workerd.Serve(durable.Worker{
+//		Objects: map[string]durable.Constructor{"Counter": NewCounter},
+//		RPC:     map[string]any{"Counter": (*Counter)(nil)},
+//	})
+//
+//	func (c *Counter) Increment(ctx context.Context, step int) (int, error) { ... }
+//
+// JavaScript calls it as await stub.increment(5) ([RPCName] gives the
+// JavaScript name), and Go as durable.Call[int](ctx, stub, "increment", 5),
+// whatever language the callee is written in. A method may take a
+// [context.Context] first, which ends with the call's event; it returns
+// nothing, a value, an error, or a value and an error. A call is an event of
+// the object like a fetch, so the method uses storage and stubs as a handler
+// does, and overlapping calls interleave when they wait.
+//
+// Why a declaration: durable-build must give the Durable Object class one
+// JavaScript method per RPC method before any instance exists, so it learns
+// them from the program's description, not from a constructed object; and a
+// type, not a list of names, lets the build check every signature and report
+// what it cannot serve. Why generics for the caller: Call[R] reads like a
+// function call and returns a typed result without a code generator or a
+// build step; a mistyped method name is a clear error at run time.
+//
+// Values follow JavaScript's structured clone on workerd, with one mapping on
+// both runtimes: nil, a nil pointer, map or slice ↔ null; bool ↔ boolean;
+// integers and floats ↔ number, integers only within ±2^53 ([ErrIntegerRange]
+// beyond); string ↔ string (valid UTF-8); []byte ↔ Uint8Array (any
+// ArrayBuffer view is received); [time.Time] ↔ Date, to the millisecond;
+// slices and arrays ↔ Array; map[string]T and structs (named by json tags) ↔
+// plain objects; pointers and interfaces ↔ what they hold. Into an any, a
+// number is an int64 when integral within ±2^53, else a float64; an Array is
+// []any and an object map[string]any. Channels, funcs, complex numbers,
+// cyclic values, JavaScript bigints, Maps, Sets, class instances and stubs
+// are refused with an error that names the argument and path.
+//
+// Errors: a method's returned error rejects the call with the error's text;
+// an [RPCError] in it (returned or wrapped with %w) also sets the error's
+// code property, which a Go caller matches with [errors.Is] on the
+// [*StubError] it gets. Error properties cross workerd only with
+// compatibility date 2026-04-21 or later, or the enhanced_error_serialization
+// flag. An unknown method, a wrong argument count or type, and a panic reject
+// the call with a clear message (a panic's text and stack go to the log, the
+// caller reads "internal error in Class.method"), and the object keeps
+// serving.
+//
+// # Stub errors
+//
+// A call or fetch that fails through a stub returns a [*StubError] with
+// workerd's flags, the same on both runtimes. Cloudflare's guidance: retry
+// Retryable errors with exponential backoff when the call is idempotent,
+// never Overloaded ones; after a Reset the stub stays broken, so get a new
+// one from [Namespace.Get]. The StubError example shows the loop.
+//
 // # Types that grow
 //
 // [State], [Storage], [SQL], [KV], [Env], [Namespace] and [Stub] are small structs
@@ -139,7 +198,8 @@
 // [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType],
 // [ErrReset], [ErrNoAlarmSupport], [ErrNotWebSocket], [ErrWebSocketLimit],
 // [ErrWebSocketClosed], [ErrTooManyKeys], [ErrColumnType], [ErrUnknownColumn],
-// [ErrKVBacked], [ErrNoPITR]. SQL
+// [ErrKVBacked], [ErrNoPITR]. Stub failures are [*StubError]; a callee's
+// [RPCError] crosses a call by its code. SQL
 // failures are [*SQLError], with SQLite's result codes; [ErrConstraint] matches
 // every constraint violation.
 package durable

@@ -29,6 +29,13 @@ type Worker struct {
 	// Objects maps each Durable Object class name, exactly as it appears in the
 	// wrangler configuration (class_name), to its constructor.
 	Objects map[string]Constructor
+
+	// RPC maps a class name of Objects to a value of the type its Constructor
+	// returns, conventionally a nil pointer such as (*Counter)(nil). That type's
+	// exported methods become the class's RPC methods, callable from JavaScript
+	// (stub.increment(5)) and from Go ([Call]); see "RPC" in the package
+	// documentation for the rules. A class without an entry serves fetch only.
+	RPC map[string]any
 }
 
 // State is what a Durable Object instance knows about itself. The runtime passes

@@ -145,6 +145,24 @@
 // function's error with "no such savepoint" instead of reporting a rollback
 // that did not happen. Run a transaction from one goroutine at a time.
 //
+// # RPC
+//
+// Objects serve the RPC methods declared in [durable.Worker].RPC, and
+// [durable.Call] reaches them in process, the way workerd does: the
+// arguments and the result are encoded into the bytes workerd's JavaScript
+// side carries (so a value workerd could not carry, such as an int64 beyond
+// ±2^53, fails here too), a call is an event of the callee through its gate,
+// and the caller's event gives its gate up while it waits, as for a Fetch.
+// Failures are [*durable.StubError] with workerd's flags: a method's error
+// (Remote, with its [durable.RPCError] code), a bad call or a panic ("internal
+// error in Class.method"; the panic goes to [Options.Logf]), and a reset
+// (Reset, not Retryable, the stub broken for calls and fetches alike). A
+// Worker.RPC entry that cannot be served (an unknown class, a variadic or
+// reserved method, a bad signature) fails [New], naming each problem, as
+// cmd/durable-build fails the build. Jurisdictions and location hints are
+// accepted and change nothing. Not modelled: JavaScript callees (every object
+// here is Go), and callers written in JavaScript.
+//
 // # WebSockets
 //
 // Hibernatable WebSockets ([durable.State.AcceptWebSocket]) are in memory:

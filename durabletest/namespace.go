@@ -127,10 +127,10 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	broken := s.broken
 	s.mu.Unlock()
 	if broken != nil {
-		return nil, broken
+		return nil, brokenError("stub fetch "+req.URL.String(), broken)
 	}
 	resp, err := s.ns.rt.stubFetch(s.ns, s.target, req)
-	if errors.As(err, new(*resetError)) {
+	if se := new(durable.StubError); errors.As(err, &se) && se.Reset {
 		// As on workerd, a stub whose object was reset stays broken: every
 		// later call fails the same way, and a new stub reaches the new
 		// instance.
@@ -140,3 +140,9 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	}
 	return resp, err
 }
+
+// WithJurisdiction is a no-op natively: there are no locations to restrict.
+func (n *namespace) WithJurisdiction(string) (any, error) { return n, nil }
+
+// WithLocationHint is a no-op natively: there are no locations to choose.
+func (n *namespace) WithLocationHint(string) any { return n }

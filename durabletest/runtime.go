@@ -80,6 +80,7 @@ type shared struct {
 	logf     func(format string, args ...any)
 	ids      map[string]*idFactory // by class
 	env      *env
+	rpc      map[string]*serving.Class // RPC methods by class (rpc.go)
 
 	front      *owner
 	frontMu    sync.Mutex
@@ -132,6 +133,11 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 			}
 		}
 	}
+	classes, err := serving.RPCClasses(w)
+	if err != nil {
+		tb.Fatalf("durabletest: Worker.RPC: %v", err)
+	}
+	rt.rpc = classes
 	tb.Cleanup(func() { rt.Close() })
 	return rt
 }
@@ -592,6 +598,9 @@ func (rt *Runtime) stubFetch(ns *namespace, target *id, req *http.Request) (*htt
 	select {
 	case r := <-done:
 		if r.err != nil {
+			if errors.As(r.err, new(*resetError)) {
+				return nil, &durable.StubError{Method: "stub fetch " + out.URL, Message: r.err.Error(), Reset: true}
+			}
 			return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, r.err)
 		}
 		return serving.NewResponse(req, r.m), nil

@@ -39,6 +39,36 @@ export async function startWorker({ config = "wrangler.jsonc", persist, bindings
   };
 }
 
+// startWorkers serves several Workers in one workerd, so that their
+// Durable Object bindings (script_name) reach each other. Each entry is
+// either { config, name } (a wrangler config and its "name", as for startWorker) or Miniflare
+// worker options with a name (a plain JavaScript Worker). The first entry
+// answers the returned fetch; worker(name) fetches another by name.
+export async function startWorkers(entries, { persist } = {}) {
+  const workers = entries.map((entry) => {
+    if (!entry.config) return { modules: true, ...entry };
+    const { workerOptions, main } = unstable_getMiniflareWorkerOptions(path.resolve(root, entry.config));
+    return {
+      ...workerOptions,
+      name: entry.name, // wrangler's options leave the name out; bindings across Workers need it
+      modules: true,
+      scriptPath: main,
+      modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
+    };
+  });
+  const mf = new Miniflare({ workers, host: "127.0.0.1", port: 0, durableObjectsPersist: persist ?? false });
+  const url = await mf.ready;
+  return {
+    url,
+    fetch: (pathname, init) => fetch(new URL(pathname, url), init),
+    worker: async (name) => {
+      const w = await mf.getWorker(name);
+      return (pathname, init) => w.fetch(new URL(pathname, "http://localhost"), init);
+    },
+    stop: () => mf.dispose(),
+  };
+}
+
 // tempDir makes a folder that is removed by the returned cleanup function.
 export function tempDir(prefix) {
   const dir = mkdtempSync(path.join(tmpdir(), prefix));

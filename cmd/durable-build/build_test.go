@@ -134,12 +134,13 @@ func TestCheckClasses(t *testing.T) {
 }
 
 func TestEntryModule(t *testing.T) {
-	src := string(entryModule("/x/wrangler.jsonc", []string{"Alpha", "Beta"}))
+	src := string(entryModule("/x/wrangler.jsonc", []string{"Alpha", "Beta"}, map[string][]string{"Beta": {"increment"}}))
 	for _, want := range []string{
 		"DO NOT EDIT",
 		`import module from "./app.wasm";`,
 		`export class Alpha extends DurableObject {`,
 		`return program.objectFetch(this, "Beta", request);`,
+		"  increment(...args) {\n    return program.rpc(this, \"Beta\", \"increment\", args);",
 		"export default {",
 	} {
 		if !strings.Contains(src, want) {

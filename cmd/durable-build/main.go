@@ -217,6 +217,9 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 	if err := checkClasses(configPath, classes, desc.Classes); err != nil {
 		return "", err
 	}
+	if desc.RPCError != "" {
+		return "", fmt.Errorf("Worker.RPC in %s:\n%s", pkg, desc.RPCError)
+	}
 
 	if err := os.Rename(newWasm, wasmPath); err != nil {
 		return "", err
@@ -225,7 +228,7 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 	mainPath := filepath.Join(filepath.Dir(configPath), main)
 	files := map[string][]byte{
 		filepath.Join(outDir, "wasm_exec.mjs"): glue,
-		mainPath:                               entryModule(configPath, classes),
+		mainPath:                               entryModule(configPath, classes, desc.Methods),
 	}
 	modules, _ := jsModules.ReadDir("js")
 	for _, m := range modules {

@@ -131,6 +131,21 @@
 // (wsHold, with a pump) until Go closes it, or 10 seconds after the socket
 // closed: that is how its goroutine may use storage after the 101.
 //
+// # RPC
+//
+// The generated class has one method per RPC method of the Go type declared
+// in Worker.RPC (describe mode tells durable-build their names). Each runs
+// rpc.mjs's serveRPC: it encodes the arguments into one buffer
+// (internal/rpcvalue's format), and serves the call as an event of the
+// object with a pump of its own, through the objectRPC entry (rpc_js.go),
+// which constructs the instance when needed, dispatches by reflection
+// (internal/serving) and resolves with the encoded result, or rejects with a
+// message and code that rpc.mjs turns into the Error the caller gets. A Go
+// caller's Call goes through host.stubCall, awaited in the caller's context
+// like a stub fetch; it always resolves, with the encoded result or with the
+// failure's message, code and workerd flags as plain data, from which Go
+// builds a durable.StubError.
+//
 // # Known limit
 //
 // Under long, timer-heavy load an object's calls can start failing with
@@ -170,7 +185,8 @@
 // responses), stream_js.go (streamed bodies), storage_js.go (SQL, KV, transactions), namespace_js.go (bindings,
 // IDs, stubs), alarm_js.go (alarms, deleteAll, the alarm event),
 // lifecycle_js.go (blockConcurrencyWhile, waitUntil, abort), websocket_js.go
-// (WebSockets), packed_js.go, jsvalue_js.go and testing_js.go build for GOOS=js
+// (WebSockets), rpc_js.go (RPC served and called, stub errors), location_js.go
+// (jurisdictions, location hints), packed_js.go, jsvalue_js.go and testing_js.go build for GOOS=js
 // GOARCH=wasm only; their twin bridge_other.go is the native entry point, which
 // explains how to run a Worker when it is started with go run. The plain-Go
 // parts both runtimes share live in internal/serving (HTTP conversion),

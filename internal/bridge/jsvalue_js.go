@@ -26,6 +26,9 @@ func call(v js.Value, method string, args ...any) (result js.Value, err error) {
 func errorFromJS(v js.Value) error {
 	if v.Type() == js.TypeObject {
 		if msg := v.Get("message"); msg.Type() == js.TypeString {
+			if e := flaggedError(msg.String(), v); e != nil {
+				return e // rpc_js.go: workerd's flags, for durable.StubError
+			}
 			return errors.New(msg.String())
 		}
 	}

@@ -40,6 +40,7 @@ func (e *env) Var(name string) (string, bool) {
 type namespace struct {
 	v     js.Value
 	owner *ioContext
+	hint  string // location hint for the stubs it makes (location_js.go)
 }
 
 func (n *namespace) IDFromName(name string) durable.ID {
@@ -113,7 +114,7 @@ func (s *stub) jsStub(c *ioContext) js.Value {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.jsCtx != c {
-		s.js, s.jsCtx = s.ns.v.Call("get", s.id.(*id).v), c
+		s.js, s.jsCtx = s.ns.getStub(s.id.(*id).v), c
 	}
 	return s.js
 }
@@ -177,7 +178,7 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 		if req.Context().Err() != nil && !aborter.IsUndefined() {
 			c.run(func() error { aborter.Call("abort"); return nil })
 		}
-		return nil, fmt.Errorf("durable: stub fetch %s: %w", out.URL, err)
+		return nil, stubError("stub fetch "+out.URL, err)
 	}
 	m := messageFromJS(v)
 	if stream := v.Get("stream"); stream.Type() == js.TypeObject {

@@ -33,7 +33,11 @@ func Serve(w durable.Worker) {
 	if host.IsUndefined() {
 		panic("durable: globalThis.__durableHost is missing: run this program through the entry module that cmd/durable-build generates")
 	}
-	rt := &isolate{worker: w, contexts: make(map[int32]*ioContext), objects: make(map[int32]*object)}
+	classes, err := serving.RPCClasses(w)
+	if err != nil {
+		panic("durable: Worker.RPC: " + err.Error()) // durable-build refuses such a program first
+	}
+	rt := &isolate{worker: w, rpc: classes, contexts: make(map[int32]*ioContext), objects: make(map[int32]*object)}
 	served = rt
 	exports := js.Global().Get("Object").New()
 	for name, fn := range map[string]func([]js.Value) any{
@@ -42,6 +46,7 @@ func Serve(w durable.Worker) {
 		"newObject":    rt.newObject,
 		"objectFetch":  rt.objectFetch,
 		"objectAlarm":  rt.objectAlarm, // alarm_js.go
+		"objectRPC":    rt.objectRPC,   // rpc_js.go
 		"runTask":      rt.runTask,     // lifecycle_js.go
 		"webSocket":    rt.webSocket,
 		"wsHold":       rt.wsHold,
@@ -58,6 +63,7 @@ func Serve(w durable.Worker) {
 // and every object instance that has had an event.
 type isolate struct {
 	worker durable.Worker
+	rpc    map[string]*serving.Class // RPC methods by class (rpc_js.go)
 
 	frontMu      sync.Mutex
 	frontHandler http.Handler

@@ -47,6 +47,7 @@ func Worker(cfg Config) durable.Worker {
 			"LegacyScenario": newScenarioObject,
 			"Peer":           newPeer,
 		},
+		RPC: map[string]any{"Peer": (*peer)(nil)}, // rpc.go
 	}
 }
 

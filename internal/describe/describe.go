@@ -9,6 +9,7 @@ import (
 	"slices"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/internal/serving"
 )
 
 // DescribeEnv is the environment variable that makes Serve print the Worker's
@@ -22,6 +23,11 @@ type Description struct {
 	Classes []string `json:"classes"`
 	// Front reports whether the Worker has a front handler.
 	Front bool `json:"front"`
+	// Methods are the RPC methods of each class with some, by their
+	// JavaScript names, sorted.
+	Methods map[string][]string `json:"methods,omitempty"`
+	// RPCError says what is wrong with Worker.RPC, or is "".
+	RPCError string `json:"rpcError,omitempty"`
 }
 
 // Of returns what w registers.
@@ -31,6 +37,16 @@ func Of(w durable.Worker) Description {
 		d.Classes = append(d.Classes, name)
 	}
 	slices.Sort(d.Classes)
+	classes, err := serving.RPCClasses(w)
+	if err != nil {
+		d.RPCError = err.Error()
+	}
+	for name, c := range classes {
+		if d.Methods == nil {
+			d.Methods = map[string][]string{}
+		}
+		d.Methods[name] = c.Names()
+	}
 	return d
 }
 

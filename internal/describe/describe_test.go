@@ -27,3 +27,22 @@ func TestIfAskedOnlyWhenAsked(t *testing.T) {
 		t.Fatal("described itself without being asked")
 	}
 }
+
+type rpcObject struct{}
+
+func (*rpcObject) ServeHTTP(http.ResponseWriter, *http.Request) {}
+func (*rpcObject) Increment(n int) int                          { return n + 1 }
+func (*rpcObject) GetURL() string                               { return "" }
+
+func TestOfMethods(t *testing.T) {
+	d := Of(durable.Worker{
+		Objects: map[string]durable.Constructor{"Counter": nil, "Plain": nil},
+		RPC:     map[string]any{"Counter": (*rpcObject)(nil)},
+	})
+	if d.RPCError != "" || !slices.Equal(d.Methods["Counter"], []string{"getURL", "increment"}) || d.Methods["Plain"] != nil {
+		t.Fatalf("got %+v", d)
+	}
+	if bad := Of(durable.Worker{RPC: map[string]any{"Ghost": (*rpcObject)(nil)}}); bad.RPCError == "" {
+		t.Fatal("an RPC entry for an unregistered class was not reported")
+	}
+}

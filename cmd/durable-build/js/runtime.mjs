@@ -14,6 +14,7 @@
 // to let them. internal/bridge/doc.go explains the model in full.
 import "./wasm_exec.mjs";
 import { lifecycleHost, objectAlarm } from "./lifecycle.mjs";
+import { rpcHost, serveRPC } from "./rpc.mjs";
 import { afterEvent, eventMessage, parkResponseWebSocket, setHold, takeWebSocket, webSocketHost } from "./websocket.mjs";
 import { Packer, kvBytes } from "./packer.mjs";
 import { storageHost } from "./storage.mjs";
@@ -147,6 +148,7 @@ const host = {
     ended.catch(() => {});
   },
   ...webSocketHost,
+  ...rpcHost,
 };
 
 // The live runtime, for the helpers of lifecycle.mjs.
@@ -638,6 +640,11 @@ export class Program {
       objectsGone?.register(object, { runtime, id: ctx.id });
     }
     return ctx;
+  }
+
+  // rpc runs an RPC call on a Go object (rpc.mjs).
+  rpc(object, className, method, args) {
+    return serveRPC(this, object, className, method, args);
   }
 
   alarm(object, className, alarmInfo) {
