@@ -165,3 +165,24 @@ test("visits survive a restart of the runtime with persisted state", async () =>
     cleanup();
   }
 });
+
+describe("GET /census", () => {
+  test("every Greeter reports to the town hall by RPC; the census counts names and visits", async () => {
+    const before = await (await village.fetch("/census?top=100")).json();
+    const ada = unique("census-ada");
+    const bob = unique("census-bob");
+    for (const name of [ada, bob, ada, ada]) await hey(name);
+    const res = await village.fetch("/census?top=100");
+    expect(res.status).toBe(200);
+    expect(res.headers.get("content-type")).toMatch(/^application\/json/);
+    const after = await res.json();
+    expect(after.names - before.names).toBe(2);
+    expect(after.visits - before.visits).toBe(4);
+    expect(after.top).toContainEqual({ name: ada, visits: 3 });
+    expect(after.top).toContainEqual({ name: bob, visits: 1 });
+  });
+
+  test("a bad top is 400", async () => {
+    expect((await village.fetch("/census?top=many")).status).toBe(400);
+  });
+});

@@ -2,6 +2,7 @@ package main
 
 import (
 	"fmt"
+	"log"
 	"net/http"
 	"time"
 
@@ -12,13 +13,14 @@ import (
 // ID is made from the name (IDFromName), so the ID carries the name.
 type Greeter struct {
 	name string
+	env  durable.Env
 	sql  durable.SQL
 	mux  *http.ServeMux
 }
 
 // NewGreeter creates the visits table on first use.
 func NewGreeter(state durable.State, env durable.Env) (durable.Object, error) {
-	g := &Greeter{name: state.ID().Name(), sql: state.Storage().SQL(), mux: http.NewServeMux()}
+	g := &Greeter{name: state.ID().Name(), env: env, sql: state.Storage().SQL(), mux: http.NewServeMux()}
 	if _, err := g.sql.Exec(`CREATE TABLE IF NOT EXISTS visits (
 		id    INTEGER PRIMARY KEY CHECK (id = 1),
 		count INTEGER NOT NULL
@@ -56,6 +58,11 @@ func (g *Greeter) visit(w http.ResponseWriter, r *http.Request) {
 	if err != nil {
 		http.Error(w, err.Error(), http.StatusInternalServerError)
 		return
+	}
+	// The census is a courtesy: a town hall that does not answer costs the
+	// visitor nothing, and the next visit reports the full count again.
+	if err := ReportVisit(r.Context(), g.env, g.name, count); err != nil {
+		log.Printf("greeter %s: reporting to the town hall: %v", g.name, err)
 	}
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	fmt.Fprintf(w, "Hey: %s\n%d\n", g.name, count)

@@ -26,7 +26,9 @@ const MaxNameLength = 64
 func Worker() durable.Worker {
 	return durable.Worker{
 		Front:   NewRouter,
-		Objects: map[string]durable.Constructor{"Greeter": NewGreeter, "Square": NewSquare, "Clock": NewClock},
+		Objects: map[string]durable.Constructor{"Greeter": NewGreeter, "Square": NewSquare, "Clock": NewClock, "TownHall": NewTownHall},
+		// The town hall is called by RPC only: its exported methods are served.
+		RPC: map[string]any{"TownHall": (*TownHall)(nil)},
 	}
 }
 
@@ -52,6 +54,7 @@ func NewRouter(env durable.Env) http.Handler {
 	mux.HandleFunc("GET /crash/{name...}", func(w http.ResponseWriter, r *http.Request) {
 		forward(w, r, greeters, "/crash")
 	})
+	mux.HandleFunc("GET /census", CensusHandler(env))
 	mux.HandleFunc("GET /square/{name}", squarePage)
 	mux.HandleFunc("GET /square/{name}/ws", func(w http.ResponseWriter, r *http.Request) {
 		relay(w, r, squares, "/ws?name="+url.QueryEscape(r.URL.Query().Get("name")))
@@ -146,6 +149,7 @@ The count survives restarts.</p>
 <li><a href="/hey/{{.}}"><code>GET /hey/{name}</code></a>: greets <em>name</em> and shows how many visits that name has had.</li>
 <li><a href="/panic/{{.}}"><code>GET /panic/{name}</code></a>: the Greeter's handler panics; that request gets a 500, and the Greeter keeps serving.</li>
 <li><a href="/crash/{{.}}"><code>GET /crash/{name}</code></a>: a goroutine of the Greeter panics and ends its Go runtime; the next request boots a fresh one.</li>
+<li><a href="/census"><code>GET /census</code></a>: the town hall's census of names and visits, which every Greeter reports to by RPC.</li>
 <li><a href="/square/{{.}}"><code>GET /square/{name}</code></a>: the square of <em>name</em>, a chat room in the browser (WebSocket hibernation, history in SQL, a rate limit per person), where the town clock posts reminders set by alarm.</li>
 </ul>
 <p>A name is 1 to 64 characters, without <code>/</code> or control characters.</p>
