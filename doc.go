@@ -119,6 +119,25 @@
 // object in memory while it is open, [Stub.DialWebSocket] opens one to an
 // object, and [DialWebSocket] one to any WebSocket server.
 //
+// # Outbound HTTP
+//
+// On workerd, [net/http]'s client works as usual (http.DefaultClient, an
+// [http.Client] with a Timeout, http.NewRequestWithContext), from the front
+// handler and from objects: package workerd installs an
+// [http.DefaultTransport] that sends the request with workerd's fetch in the
+// I/O context of the event the request's context.Context comes from, streams
+// bodies both ways, ends the fetch when the context ends, and leaves
+// redirects to the Client. So build outgoing requests from the handler's
+// context:
+//
+//	req, err := http.NewRequestWithContext(r.Context(), "GET", "https://api.example/v1", nil)
+//	resp, err := http.DefaultClient.Do(req)
+//
+// A request with no such context (plain http.Get(url) uses
+// context.Background()) fails with [ErrNoEventContext], which names the fix.
+// [CF] returns the request's cf object as JSON; r.RemoteAddr is the client's
+// address as "ip:0".
+//
 // # Types that grow
 //
 // [State], [Storage], [SQL], [KV], [Env], [Namespace] and [Stub] are small structs

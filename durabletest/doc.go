@@ -113,6 +113,12 @@
 // fails before anything is sent, whatever its request's context, as on workerd,
 // where the transaction's function runs synchronously and must not wait.
 //
+// Outbound HTTP (http.Get, http.Client) is Go's own, natively: the rule
+// that on workerd a request must carry the context of an event being served
+// ([durable.ErrNoEventContext]) is not checked here, so build outgoing
+// requests with http.NewRequestWithContext(r.Context(), ...) anyway.
+// [WithCF] gives a test request the cf object [durable.CF] returns.
+//
 // What is not modelled: waits the runtime cannot see (time.Sleep, channels,
 // sync.Mutex, a Fetch with an unrelated context) keep the gate here, while on
 // workerd they let other events of the object run; code that waits on a channel

@@ -10,6 +10,7 @@ export const workers = [
   { config: "e2e/alarmworker/wrangler.jsonc", pkg: "./e2e/alarmworker" },
   { config: "e2e/wsworker/wrangler.jsonc", pkg: "./e2e/wsworker" },
   { config: "e2e/storageworker/wrangler.jsonc", pkg: "./e2e/storageworker" },
+  { config: "e2e/platformworker/wrangler.jsonc", pkg: "./e2e/platformworker" },
 ];
 
 export default function setup() {

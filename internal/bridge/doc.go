@@ -173,6 +173,10 @@
 // internal/sqlvalue (SQL values) and internal/packed (the packed results), where
 // they are tested natively.
 //
+// outbound_js.go is http.DefaultTransport on workerd: outbound fetches take
+// the path of stub fetches (fetchIn), in the context the request's
+// context.Context carries; its JavaScript is cmd/durable-build/js/outbound.mjs.
+//
 // The rest of storage has files of its own: kvbatch_js.go (KV batches and
 // Sync), cursor_js.go (SQL.Query: the cursor stays in JavaScript and Go pulls
 // bounded chunks), kvbacked_js.go (classes created with new_classes: the

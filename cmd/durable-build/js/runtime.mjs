@@ -18,6 +18,7 @@ import { afterEvent, eventMessage, parkResponseWebSocket, setHold, takeWebSocket
 import { Packer, kvBytes } from "./packer.mjs";
 import { storageHost } from "./storage.mjs";
 import { cursorHost } from "./cursor.mjs";
+import { outboundHost } from "./outbound.mjs";
 
 const ROLLBACK = Symbol("rollback");
 const KEEP_ALIVE_MS = 10_000;
@@ -147,6 +148,7 @@ const host = {
     ended.catch(() => {});
   },
   ...webSocketHost,
+  ...outboundHost,
 };
 
 // The live runtime, for the helpers of lifecycle.mjs.
@@ -511,6 +513,7 @@ function inline(headers) {
 
 async function requestMessage(request) {
   const m = { method: request.method, url: request.url, headers: [...request.headers], body: null, signal: request.signal };
+  m.cf = request.cf; // for durable.CF (outbound.mjs, internal/bridge/outbound_js.go)
   if (request.body !== null) {
     if (inline(request.headers)) m.body = new Uint8Array(await request.arrayBuffer());
     else m.stream = request.body;

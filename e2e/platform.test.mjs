@@ -1,0 +1,154 @@
+// The platform beyond Durable Objects, on workerd: outbound HTTP from the
+// front handler and from an object (to a server this test starts on
+// 127.0.0.1), with streamed bodies both ways, timeouts and the context rule;
+// request.cf and the client's address.
+import { createHash } from "node:crypto";
+import { createServer } from "node:http";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { startWorker } from "./harness.mjs";
+
+const MiB = 1 << 20;
+
+// pattern returns bytes [from, from+n) of the stream whose byte i is i*7 mod
+// 256, the one the Worker generates.
+function pattern(from, n) {
+  const b = Buffer.alloc(n);
+  for (let i = 0; i < n; i++) b[i] = ((from + i) * 7) & 255;
+  return b;
+}
+
+// startOrigin is the server the Worker fetches from:
+//   /hello       a small answer, with X-Server and the request's X-From echoed
+//   /slow        answers after 3 s
+//   /big?mb=N    N MiB of pattern bytes, of unknown length, written a MiB at a time
+//   /echo        the request body's length and SHA-256 (any method)
+//   /redirect    302 to /hello
+async function startOrigin() {
+  const seen = [];
+  const server = createServer(async (req, res) => {
+    const url = new URL(req.url, "http://x");
+    seen.push({ path: url.pathname, from: req.headers["x-from"] });
+    res.setHeader("X-Server", "node-origin");
+    switch (url.pathname) {
+      case "/hello":
+        res.end(`hello ${req.headers["x-from"]}`);
+        return;
+      case "/slow":
+        setTimeout(() => res.end("late"), 3000);
+        return;
+      case "/big": {
+        const mb = Number(url.searchParams.get("mb"));
+        for (let i = 0; i < mb; i++) {
+          if (!res.write(pattern(i * MiB, MiB))) await new Promise((r) => res.once("drain", r));
+        }
+        res.end();
+        return;
+      }
+      case "/echo": {
+        const hash = createHash("sha256");
+        let bytes = 0;
+        let chunks = 0;
+        for await (const chunk of req) {
+          hash.update(chunk);
+          bytes += chunk.length;
+          chunks++;
+        }
+        res.setHeader("Content-Type", "application/json");
+        res.end(JSON.stringify({ bytes, chunks, sha256: hash.digest("hex"), transferEncoding: req.headers["transfer-encoding"] ?? null }));
+        return;
+      }
+      case "/redirect":
+        res.writeHead(302, { Location: "/hello" }).end();
+        return;
+      default:
+        res.writeHead(404).end();
+    }
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  const base = `http://127.0.0.1:${server.address().port}`;
+  return { base, seen, stop: () => new Promise((r) => server.close(r)) };
+}
+
+describe("outbound HTTP", () => {
+  let server;
+  let origin;
+  beforeAll(async () => {
+    origin = await startOrigin();
+    server = await startWorker({ config: "e2e/platformworker/wrangler.jsonc" });
+  });
+  afterAll(async () => {
+    await server?.stop();
+    await origin?.stop();
+  });
+
+  const out = async (path, params, init) => {
+    const res = await server.fetch(`${path}?${new URLSearchParams(params)}`, init);
+    const text = await res.text();
+    expect(res.status, text).toBe(200);
+    return JSON.parse(text);
+  };
+
+  for (const [where, path] of [
+    ["the front handler", "/out"],
+    ["an object", "/obj/ada/out"],
+  ]) {
+    test(`from ${where}: a small answer, headers both ways`, async () => {
+      const got = await out(path, { url: `${origin.base}/hello` });
+      expect(got).toMatchObject({ status: 200, server: "node-origin", bytes: "hello go".length, contentLength: 8, readError: "" });
+      expect(got.sha256).toBe(createHash("sha256").update("hello go").digest("hex"));
+    });
+
+    test(`from ${where}: a 24 MiB answer streams in`, async () => {
+      const got = await out(path, { url: `${origin.base}/big?mb=24` });
+      expect(got).toMatchObject({ status: 200, bytes: 24 * MiB, contentLength: -1, readError: "" });
+      expect(got.sha256).toBe(createHash("sha256").update(pattern(0, 24 * MiB)).digest("hex"));
+    });
+
+    test(`from ${where}: a 16 MiB body Go generates streams out`, async () => {
+      const got = await out(path, { url: `${origin.base}/echo`, gobody: 16 * MiB }, { method: "POST" });
+      expect(got).toMatchObject({ status: 200, readError: "" });
+      // Of unknown length, it goes out chunked, in many pieces, and whole.
+      const echo = JSON.parse(got.text);
+      expect(echo).toMatchObject({ bytes: 16 * MiB, transferEncoding: "chunked", sha256: createHash("sha256").update(pattern(0, 16 * MiB)).digest("hex") });
+      expect(echo.chunks).toBeGreaterThan(1);
+    });
+
+    test(`from ${where}: Client.Timeout ends a slow request`, async () => {
+      const got = await out(path, { url: `${origin.base}/slow`, timeout: 300 });
+      expect(got.deadline, got.error).toBe(true);
+      expect(got.ms).toBeGreaterThanOrEqual(250);
+      expect(got.ms).toBeLessThan(2500);
+    });
+  }
+
+  test("a request body goes on to the origin as it streams", async () => {
+    const body = pattern(0, 8 * MiB);
+    const got = await out("/out", { url: `${origin.base}/echo` }, { method: "POST", body });
+    expect(got.status).toBe(200);
+    const echo = JSON.parse(got.text);
+    expect(echo).toMatchObject({ bytes: 8 * MiB, sha256: createHash("sha256").update(body).digest("hex") });
+  });
+
+  test("http.Client follows a redirect itself", async () => {
+    const got = await out("/out", { url: `${origin.base}/redirect` });
+    expect(got).toMatchObject({ status: 200, bytes: "hello go".length });
+    const paths = origin.seen.map((s) => s.path);
+    expect(paths).toContain("/redirect");
+  });
+
+  test("plain http.Get has no event context: a clear error naming the fix", async () => {
+    const got = await out("/out-plain", { url: `${origin.base}/hello` });
+    expect(got.noEventContext).toBe(true);
+    expect(got.error).toContain("http.NewRequestWithContext(r.Context()");
+  });
+
+  test("request.cf and the client's address reach Go", async () => {
+    const res = await server.fetch("/cf");
+    const got = await res.json();
+    expect(got.cf).toBeTypeOf("object");
+    expect(got.cf).not.toBeNull();
+    expect(got.splitError).toBe("");
+    expect(got.port).toBe("0");
+    expect(got.host).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
+  });
+});

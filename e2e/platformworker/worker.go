@@ -1,0 +1,171 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/durableobjects-on-go/durable"
+)
+
+// Worker is the platform Worker; its own file so that a native test can
+// reach it.
+func Worker() durable.Worker {
+	return durable.Worker{
+		Front:   front,
+		Objects: map[string]durable.Constructor{"Log": newLog},
+	}
+}
+
+// front serves:
+//
+//	GET  /out?url=U[&timeout=ms]    U fetched with the request's context; the answer as JSON
+//	POST /out?url=U                 the request body streamed on to U by Go
+//	GET  /out-plain?url=U           U fetched with plain http.Get (refused on workerd)
+//	GET  /obj/{name}/out?url=U...   the same as /out, from object Log name
+//	GET  /cf                        durable.CF(r) and r.RemoteAddr
+func front(env durable.Env) http.Handler {
+	logs, err := env.Namespace("LOG")
+	if err != nil {
+		panic(err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("/out", outbound)
+	mux.HandleFunc("GET /out-plain", func(w http.ResponseWriter, r *http.Request) {
+		resp, err := http.Get(r.URL.Query().Get("url"))
+		if err == nil {
+			resp.Body.Close()
+		}
+		writeJSON(w, map[string]any{"noEventContext": errors.Is(err, durable.ErrNoEventContext), "error": errText(err)})
+	})
+	mux.HandleFunc("/obj/{name}/{rest...}", func(w http.ResponseWriter, r *http.Request) {
+		req, err := http.NewRequestWithContext(r.Context(), r.Method, "https://log/"+r.PathValue("rest")+"?"+r.URL.RawQuery, r.Body)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadRequest)
+			return
+		}
+		resp, err := logs.Get(logs.IDFromName(r.PathValue("name"))).Fetch(req)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusBadGateway)
+			return
+		}
+		defer resp.Body.Close()
+		w.Header().Set("Content-Type", resp.Header.Get("Content-Type"))
+		w.WriteHeader(resp.StatusCode)
+		io.Copy(w, resp.Body)
+	})
+	mux.HandleFunc("GET /cf", func(w http.ResponseWriter, r *http.Request) {
+		host, port, err := net.SplitHostPort(r.RemoteAddr)
+		writeJSON(w, map[string]any{"cf": durable.CF(r), "remoteAddr": r.RemoteAddr, "host": host, "port": port, "splitError": errText(err)})
+	})
+	return mux
+}
+
+// outbound fetches the url query parameter with the request's context,
+// through http.DefaultClient (or a Client with the timeout parameter's
+// Timeout), sending on the request's body, and answers with what came back:
+// status, a header, the body's length and SHA-256, and how long it took.
+func outbound(w http.ResponseWriter, r *http.Request) {
+	q := r.URL.Query()
+	client := http.DefaultClient
+	if ms, err := strconv.Atoi(q.Get("timeout")); err == nil {
+		client = &http.Client{Timeout: time.Duration(ms) * time.Millisecond}
+	}
+	var body io.Reader
+	if r.Method == http.MethodPost {
+		body = r.Body
+		if q.Has("gobody") {
+			// A body Go generates, of unknown length: it must stream.
+			n, _ := strconv.Atoi(q.Get("gobody"))
+			body = io.LimitReader(&pattern{}, int64(n))
+		}
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, q.Get("url"), body)
+	if err != nil {
+		http.Error(w, err.Error(), http.StatusBadRequest)
+		return
+	}
+	req.Header.Set("X-From", "go")
+	started := time.Now()
+	resp, err := client.Do(req)
+	if err != nil {
+		writeJSON(w, map[string]any{"error": errText(err), "deadline": errors.Is(err, context.DeadlineExceeded), "ms": time.Since(started).Milliseconds()})
+		return
+	}
+	defer resp.Body.Close()
+	h := sha256.New()
+	var head bytes.Buffer // the start of the body, for answers the test reads
+	n, err := io.Copy(io.MultiWriter(h, &limitWriter{&head, 4096}), resp.Body)
+	writeJSON(w, map[string]any{
+		"text":          head.String(),
+		"status":        resp.StatusCode,
+		"server":        resp.Header.Get("X-Server"),
+		"contentLength": resp.ContentLength,
+		"bytes":         n,
+		"sha256":        hex.EncodeToString(h.Sum(nil)),
+		"readError":     errText(err),
+		"ms":            time.Since(started).Milliseconds(),
+	})
+}
+
+// pattern is the endless stream whose byte i is i*7 mod 256, which the
+// test's server checks.
+type pattern struct{ off int64 }
+
+func (p *pattern) Read(b []byte) (int, error) {
+	for i := range b {
+		b[i] = byte(p.off * 7)
+		p.off++
+	}
+	return len(b), nil
+}
+
+// Log is an object that makes outbound requests of its own.
+type Log struct{ sql durable.SQL }
+
+func newLog(state durable.State, env durable.Env) (durable.Object, error) {
+	return &Log{sql: state.Storage().SQL()}, nil
+}
+
+func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch r.URL.Path {
+	case "/out":
+		outbound(w, r)
+	default:
+		http.NotFound(w, r)
+	}
+}
+
+// limitWriter keeps the first n bytes written to it.
+type limitWriter struct {
+	b *bytes.Buffer
+	n int
+}
+
+func (l *limitWriter) Write(p []byte) (int, error) {
+	if room := l.n - l.b.Len(); room > 0 {
+		l.b.Write(p[:min(room, len(p))])
+	}
+	return len(p), nil
+}
+
+func writeJSON(w http.ResponseWriter, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(v)
+}
+
+func errText(err error) string {
+	if err == nil {
+		return ""
+	}
+	return fmt.Sprint(err)
+}
