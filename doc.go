@@ -119,6 +119,16 @@
 // object in memory while it is open, [Stub.DialWebSocket] opens one to an
 // object, and [DialWebSocket] one to any WebSocket server.
 //
+// # Vars and secrets
+//
+// [Env.Var] returns a text var or a secret; [VarJSON] decodes a var of any
+// JSON type (wrangler.jsonc's "vars" may hold objects, lists, numbers and
+// booleans) into a Go type. Locally, secrets come from .dev.vars (or .env)
+// next to wrangler.jsonc, for wrangler dev and for
+// durabletest.OptionsFromConfig alike. A var that is not set is an error
+// matching [ErrNoBinding], one of the wrong type [ErrVarType]; both name the
+// var and the configuration key.
+//
 // # Outbound HTTP
 //
 // On workerd, [net/http]'s client works as usual (http.DefaultClient, an

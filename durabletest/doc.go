@@ -31,9 +31,9 @@
 //		...
 //	})
 //
-// [OptionsFromConfig] reads the bindings, vars and migrations of a wrangler
-// configuration, under the build's rule: a bound class that no migration creates
-// is an error. Classes created with new_classes get the legacy KV-backed
+// [OptionsFromConfig] reads the bindings, vars (text and JSON), local secrets
+// (.dev.vars, else .env) and migrations of a wrangler configuration, under the
+// build's rule: a bound class that no migration creates is an error. Classes created with new_classes get the legacy KV-backed
 // storage, as on workerd: KV works, SQL fails with [durable.ErrKVBacked].
 // Point-in-time recovery behaves as on local workerd: [durable.Storage.Bookmark]
 // returns increasing stand-in bookmarks, the restore calls fail with

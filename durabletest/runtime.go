@@ -33,6 +33,13 @@ type Options struct {
 	// Vars are the text variables and secrets that [durable.Env.Var] returns.
 	Vars map[string]string
 
+	// JSONVars are the vars of other JSON types (objects, lists, numbers,
+	// booleans) that [durable.VarJSON] decodes, as wrangler.jsonc's "vars"
+	// holds them: each value is encoded with encoding/json (a
+	// json.RawMessage is taken as it is). A name in both Vars and JSONVars
+	// is an error.
+	JSONVars map[string]any
+
 	// KVBackedClasses are the classes whose objects have the legacy KV-backed
 	// storage (created by a "new_classes" migration): their KV works, their
 	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
@@ -74,7 +81,8 @@ type shared struct {
 	worker   durable.Worker
 	bindings map[string]string
 	vars     map[string]string
-	kvBacked []string // classes with KV-backed storage
+	jsonVars map[string][]byte // vars.go
+	kvBacked []string          // classes with KV-backed storage
 	dir      string
 	clock    *Clock
 	logf     func(format string, args ...any)
@@ -110,6 +118,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 		objects:  make(map[string]*object),
 	}}
 	rt.env = &env{rt: rt}
+	rt.loadJSONVars(opts.JSONVars) // vars.go
 	if rt.logf == nil {
 		rt.logf = tb.Logf
 	}

@@ -152,3 +152,30 @@ describe("outbound HTTP", () => {
     expect(got.host).toMatch(/^(127\.0\.0\.1|::1|::ffff:127\.0\.0\.1)$/);
   });
 });
+
+describe("vars and secrets", () => {
+  let server;
+  beforeAll(async () => {
+    server = await startWorker({ config: "e2e/platformworker/wrangler.jsonc" });
+  });
+  afterAll(() => server?.stop());
+
+  test("JSON vars decode into Go types; secrets come from .dev.vars; misuse is a clear error", async () => {
+    const res = await server.fetch("/vars");
+    const got = await res.json();
+    expect(got).toMatchObject({
+      limits: { maxUsers: 50, regions: ["eu", "us"] },
+      rate: 2.5,
+      greeting: "hello",
+      secret: "not so secret",
+      errors: ["", "", ""],
+      rateIsText: false,
+    });
+    expect(got.wrongType.is).toBe(true);
+    expect(got.wrongType.error).toMatch(/var "LIMITS" \(under "vars" in wrangler.jsonc\) does not decode into \[\]string/);
+    expect(got.missing.is).toBe(true);
+    expect(got.missing.error).toContain('var "NOPE" is not set: add it to "vars" in wrangler.jsonc');
+    expect(got.binding.is).toBe(true);
+    expect(got.binding.error).toContain("binding, not a var");
+  });
+});

@@ -63,6 +63,28 @@ func front(env durable.Env) http.Handler {
 		w.WriteHeader(resp.StatusCode)
 		io.Copy(w, resp.Body)
 	})
+	mux.HandleFunc("GET /vars", func(w http.ResponseWriter, r *http.Request) {
+		type limits struct {
+			MaxUsers int      `json:"maxUsers"`
+			Regions  []string `json:"regions"`
+		}
+		l, lerr := durable.VarJSON[limits](env, "LIMITS")
+		rate, rerr := durable.VarJSON[float64](env, "RATE")
+		greeting, gerr := durable.VarJSON[string](env, "GREETING")
+		secret, _ := env.Var("SECRET")
+		_, wrong := durable.VarJSON[[]string](env, "LIMITS")
+		_, missing := durable.VarJSON[int](env, "NOPE")
+		_, binding := durable.VarJSON[int](env, "LOG")
+		_, rateIsText := env.Var("RATE")
+		writeJSON(w, map[string]any{
+			"limits": l, "rate": rate, "greeting": greeting, "secret": secret,
+			"errors":     []string{errText(lerr), errText(rerr), errText(gerr)},
+			"wrongType":  map[string]any{"is": errors.Is(wrong, durable.ErrVarType), "error": errText(wrong)},
+			"missing":    map[string]any{"is": errors.Is(missing, durable.ErrNoBinding), "error": errText(missing)},
+			"binding":    map[string]any{"is": errors.Is(binding, durable.ErrVarType), "error": errText(binding)},
+			"rateIsText": rateIsText,
+		})
+	})
 	mux.HandleFunc("GET /cf", func(w http.ResponseWriter, r *http.Request) {
 		host, port, err := net.SplitHostPort(r.RemoteAddr)
 		writeJSON(w, map[string]any{"cf": durable.CF(r), "remoteAddr": r.RemoteAddr, "host": host, "port": port, "splitError": errText(err)})
