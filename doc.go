@@ -148,6 +148,21 @@
 // [CF] returns the request's cf object as JSON; r.RemoteAddr is the client's
 // address as "ip:0".
 //
+// # Cron triggers and queues
+//
+// [Worker.Scheduled] runs on each cron trigger (triggers.crons in
+// wrangler.jsonc) with a [ScheduledEvent]; [Worker.Queue] consumes batches of
+// the queues the Worker consumes (queues.consumers) as a [MessageBatch],
+// whose messages the handler settles one by one ([Message.Ack],
+// [Message.Retry]) or all at once. Both get a ctx that belongs to their event,
+// for stub fetches and outbound HTTP, and an [Env]. A handler that returns an
+// error or panics fails its event only: workerd logs it, retries the queue
+// messages the handler left unsettled, and the Worker keeps serving.
+//
+//	Scheduled: func(ctx context.Context, env durable.Env, ev durable.ScheduledEvent) error {
+//		return purgeOld(ctx, env, ev.ScheduledTime)
+//	},
+//
 // # Types that grow
 //
 // [State], [Storage], [SQL], [KV], [Env], [Namespace] and [Stub] are small structs

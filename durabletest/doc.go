@@ -113,6 +113,12 @@
 // fails before anything is sent, whatever its request's context, as on workerd,
 // where the transaction's function runs synchronously and must not wait.
 //
+// [Runtime.Scheduled] fires a cron trigger and [Runtime.Queue] delivers a
+// batch of messages made with [QueueMessage] to the Worker's handlers, and
+// report what workerd would: the handler's error (a panic included) and
+// which messages were acknowledged or retried. Queues are not modelled
+// beyond that: nothing is redelivered, batched or delayed.
+//
 // Outbound HTTP (http.Get, http.Client) is Go's own, natively: the rule
 // that on workerd a request must carry the context of an event being served
 // ([durable.ErrNoEventContext]) is not checked here, so build outgoing

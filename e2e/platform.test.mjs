@@ -179,3 +179,63 @@ describe("vars and secrets", () => {
     expect(got.binding.error).toContain("binding, not a var");
   });
 });
+
+describe("handlers beyond fetch", () => {
+  let server;
+  beforeAll(async () => {
+    server = await startWorker({ config: "e2e/platformworker/wrangler.jsonc" });
+  });
+  afterAll(() => server?.stop());
+
+  const lines = async () => (await server.fetch("/obj/events/list")).json();
+
+  test("a cron trigger runs Worker.Scheduled, which reaches an object through its ctx", async () => {
+    const worker = await server.mf.getWorker();
+    const result = await worker.scheduled({ cron: "*/5 * * * *", scheduledTime: new Date(1_700_000_000_000) });
+    expect(result.outcome).toBe("ok");
+    expect(await lines()).toContain("cron */5 * * * * at 1700000000000");
+  });
+
+  test("a panicking cron handler fails its event only; the Worker keeps serving", async () => {
+    const worker = await server.mf.getWorker();
+    const result = await worker.scheduled({ cron: "0 0 1 1 *" });
+    expect(result.outcome).toBe("exception");
+    const again = await worker.scheduled({ cron: "*/5 * * * *", scheduledTime: new Date(1_700_000_060_000) });
+    expect(again.outcome).toBe("ok");
+    expect((await server.fetch("/cf")).status).toBe(200);
+  });
+
+  const message = (id, body, attempts = 1) => ({ id, timestamp: new Date(1_700_000_000_000), body, attempts });
+
+  test("Worker.Queue settles each message: explicit ack and retry, the rest acknowledged on success", async () => {
+    const worker = await server.mf.getWorker();
+    const result = await worker.queue("jobs", [
+      message("m1", { n: 1, action: "ack" }),
+      message("m2", { n: 2, action: "retry" }, 2),
+      message("m3", { n: 3, action: "none" }),
+    ]);
+    expect(result.outcome).toBe("ok");
+    expect(result.explicitAcks).toEqual(["m1"]);
+    expect(result.retryMessages).toEqual([{ msgId: "m2", delaySeconds: 5 }]);
+    expect(result.retryBatch.retry).toBe(false);
+    expect(await lines()).toEqual(expect.arrayContaining(["jobs #1 ack attempt 1", "jobs #2 retry attempt 2", "jobs #3 none attempt 1"]));
+  });
+
+  test("a failing or panicking queue handler fails the batch; what it settled stays settled", async () => {
+    const worker = await server.mf.getWorker();
+    for (const action of ["fail", "panic"]) {
+      const result = await worker.queue("jobs", [message(`a-${action}`, { n: 4, action: "ack" }), message(`b-${action}`, { n: 5, action })]);
+      expect(result.outcome).toBe("exception");
+      expect(result.explicitAcks).toEqual([`a-${action}`]);
+    }
+    expect((await server.fetch("/cf")).status).toBe(200);
+  });
+
+  test("a message body of bytes reaches Go as JSON base64", async () => {
+    const worker = await server.mf.getWorker();
+    const result = await worker.queue("jobs", [message("bytes", new Uint8Array([1, 2, 3]))]);
+    // It does not decode into a job: the handler retries it.
+    expect(result.outcome).toBe("ok");
+    expect(result.retryMessages).toEqual([{ msgId: "bytes" }]);
+  });
+});

@@ -12,6 +12,7 @@ import (
 	"net"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/durableobjects-on-go/durable"
@@ -21,8 +22,10 @@ import (
 // reach it.
 func Worker() durable.Worker {
 	return durable.Worker{
-		Front:   front,
-		Objects: map[string]durable.Constructor{"Log": newLog},
+		Front:     front,
+		Objects:   map[string]durable.Constructor{"Log": newLog},
+		Scheduled: scheduled,
+		Queue:     queue,
 	}
 }
 
@@ -151,17 +154,99 @@ func (p *pattern) Read(b []byte) (int, error) {
 	return len(b), nil
 }
 
-// Log is an object that makes outbound requests of its own.
+// scheduled records each cron firing in Log "events"; the cron "0 0 1 1 *"
+// panics, to show that the Worker keeps serving.
+func scheduled(ctx context.Context, env durable.Env, ev durable.ScheduledEvent) error {
+	if ev.Cron == "0 0 1 1 *" {
+		panic("platformworker: a cron handler that panics")
+	}
+	return record(ctx, env, fmt.Sprintf("cron %s at %d", ev.Cron, ev.ScheduledTime.UnixMilli()))
+}
+
+// job is a queue message of the test: the action says how to settle it.
+type job struct {
+	N      int    `json:"n"`
+	Action string `json:"action"` // ack, retry, none, fail (the handler fails), panic
+}
+
+// queue records each message in Log "events" and settles it as it says.
+func queue(ctx context.Context, env durable.Env, batch *durable.MessageBatch) error {
+	var failed error
+	for _, m := range batch.Messages {
+		var j job
+		if err := m.Decode(&j); err != nil {
+			m.Retry(nil)
+			continue
+		}
+		if err := record(ctx, env, fmt.Sprintf("%s #%d %s attempt %d", batch.Queue, j.N, j.Action, m.Attempts)); err != nil {
+			return err
+		}
+		switch j.Action {
+		case "ack":
+			m.Ack()
+		case "retry":
+			m.Retry(&durable.RetryOptions{Delay: 5 * time.Second})
+		case "fail":
+			failed = fmt.Errorf("job %d failed", j.N)
+		case "panic":
+			panic("platformworker: a queue handler that panics")
+		}
+	}
+	return failed
+}
+
+// record adds a line to Log "events", through a stub fetch made with the
+// event's ctx.
+func record(ctx context.Context, env durable.Env, line string) error {
+	logs, err := env.Namespace("LOG")
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, "POST", "https://log/add", strings.NewReader(line))
+	if err != nil {
+		return err
+	}
+	resp, err := logs.Get(logs.IDFromName("events")).Fetch(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("recording %q: %s", line, resp.Status)
+	}
+	return nil
+}
+
+// Log is an object that makes outbound requests of its own, and keeps the
+// lines the handlers beyond fetch record.
 type Log struct{ sql durable.SQL }
 
 func newLog(state durable.State, env durable.Env) (durable.Object, error) {
-	return &Log{sql: state.Storage().SQL()}, nil
+	sql := state.Storage().SQL()
+	_, err := sql.Exec(`CREATE TABLE IF NOT EXISTS lines (line TEXT NOT NULL)`)
+	return &Log{sql: sql}, err
 }
 
 func (l *Log) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch r.URL.Path {
 	case "/out":
 		outbound(w, r)
+	case "/add":
+		b, _ := io.ReadAll(r.Body)
+		if _, err := l.sql.Exec(`INSERT INTO lines VALUES (?)`, string(b)); err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+		}
+	case "/list":
+		res, err := l.sql.Exec(`SELECT line FROM lines ORDER BY rowid`)
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		lines := []string{}
+		for _, row := range res.Rows {
+			lines = append(lines, row[0].(string))
+		}
+		writeJSON(w, lines)
 	default:
 		http.NotFound(w, r)
 	}

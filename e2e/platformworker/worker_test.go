@@ -2,9 +2,13 @@ package main
 
 import (
 	"encoding/json"
+	"fmt"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
+
+	"github.com/durableobjects-on-go/durable"
 
 	"github.com/durableobjects-on-go/durable/durabletest"
 )
@@ -45,5 +49,47 @@ func TestVarsNatively(t *testing.T) {
 	}
 	if !got.Missing.Is || !got.Binding.Is || !strings.Contains(got.Binding.Error, "binding, not a var") {
 		t.Errorf("missing %+v, binding %+v", got.Missing, got.Binding)
+	}
+}
+
+// The handlers beyond fetch under durabletest: the same outcomes as on
+// workerd (e2e/platform.test.mjs).
+func TestHandlersNatively(t *testing.T) {
+	opts, err := durabletest.OptionsFromConfig("wrangler.jsonc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := durabletest.New(t, Worker(), opts)
+	if err := rt.Scheduled(durable.ScheduledEvent{Cron: "*/5 * * * *", ScheduledTime: time.UnixMilli(1_700_000_000_000)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := rt.Scheduled(durable.ScheduledEvent{Cron: "0 0 1 1 *"}); err == nil || !strings.Contains(err.Error(), "panicked") {
+		t.Errorf("a panicking cron handler: %v", err)
+	}
+
+	m2 := durabletest.QueueMessage("m2", job{N: 2, Action: "retry"})
+	m2.Attempts = 2
+	res, err := rt.Queue("jobs", durabletest.QueueMessage("m1", job{N: 1, Action: "ack"}), m2, durabletest.QueueMessage("m3", job{N: 3, Action: "none"}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fmt.Sprint(res) != "{[m1 m3] [{m2 5s}]}" {
+		t.Errorf("result = %v", res)
+	}
+	res, err = rt.Queue("jobs", durabletest.QueueMessage("a", job{N: 4, Action: "ack"}), durabletest.QueueMessage("b", job{N: 5, Action: "fail"}))
+	if err == nil || fmt.Sprint(res) != "{[a] [{b 0s}]}" {
+		t.Errorf("failed batch: %v, %v", res, err)
+	}
+	res, err = rt.Queue("jobs", durabletest.QueueMessage("bytes", []byte{1, 2, 3}))
+	if err != nil || fmt.Sprint(res) != "{[] [{bytes 0s}]}" {
+		t.Errorf("bytes: %v, %v", res, err)
+	}
+
+	resp := rt.Fetch(httptest.NewRequest("GET", "/obj/events/list", nil))
+	var lines []string
+	json.NewDecoder(resp.Body).Decode(&lines)
+	want := "cron */5 * * * * at 1700000000000|jobs #1 ack attempt 1|jobs #2 retry attempt 2|jobs #3 none attempt 1|jobs #4 ack attempt 1|jobs #5 fail attempt 1"
+	if got := strings.Join(lines, "|"); got != want {
+		t.Errorf("lines:\n%s\nwant\n%s", got, want)
 	}
 }

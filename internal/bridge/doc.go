@@ -177,6 +177,10 @@
 // the path of stub fetches (fetchIn), in the context the request's
 // context.Context carries; its JavaScript is cmd/durable-build/js/outbound.mjs.
 //
+// handlers_js.go runs Worker.Scheduled and Worker.Queue: each cron trigger or
+// queue batch is an event with a context of its own, like a front request;
+// their JavaScript is cmd/durable-build/js/handlers.mjs.
+//
 // The rest of storage has files of its own: kvbatch_js.go (KV batches and
 // Sync), cursor_js.go (SQL.Query: the cursor stays in JavaScript and Go pulls
 // bounded chunks), kvbacked_js.go (classes created with new_classes: the
