@@ -119,6 +119,16 @@
 // object in memory while it is open, [Stub.DialWebSocket] opens one to an
 // object, and [DialWebSocket] one to any WebSocket server.
 //
+// # Bindings
+//
+// [Env] reaches the Worker's bindings by their names in wrangler.jsonc:
+// [Env.Namespace] (durable_objects), [Env.KV] (kv_namespaces: a Workers KV
+// [KVNamespace]). A name that is not bound, or bound to another kind of
+// binding, is an error matching [ErrNoBinding] that names the binding and
+// the configuration key to add it to. Calls that do I/O take a
+// context.Context: the request's, or the ctx of the handler's event, which
+// says on workerd which event the call belongs to.
+//
 // # Vars and secrets
 //
 // [Env.Var] returns a text var or a secret; [VarJSON] decodes a var of any

@@ -113,6 +113,12 @@
 // fails before anything is sent, whatever its request's context, as on workerd,
 // where the transaction's function runs synchronously and must not wait.
 //
+// Workers KV namespaces ([Options.KVNamespaces], read from kv_namespaces by
+// [OptionsFromConfig]) are in-memory fakes, empty at start: strongly
+// consistent, with workerd's key order, paging, limits, metadata and
+// expiration (on real time). As on workerd, the front handler's env uses
+// them only with the context of the request being served.
+//
 // [Runtime.Scheduled] fires a cron trigger and [Runtime.Queue] delivers a
 // batch of messages made with [QueueMessage] to the Worker's handlers, and
 // report what workerd would: the handler's error (a panic included) and

@@ -40,6 +40,11 @@ type Options struct {
 	// is an error.
 	JSONVars map[string]any
 
+	// KVNamespaces are the binding names of the Workers KV namespaces
+	// ([durable.Env.KV]), each an in-memory fake that starts empty
+	// (workerskv.go). [OptionsFromConfig] reads them from kv_namespaces.
+	KVNamespaces []string
+
 	// KVBackedClasses are the classes whose objects have the legacy KV-backed
 	// storage (created by a "new_classes" migration): their KV works, their
 	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
@@ -81,8 +86,9 @@ type shared struct {
 	worker   durable.Worker
 	bindings map[string]string
 	vars     map[string]string
-	jsonVars map[string][]byte // vars.go
-	kvBacked []string          // classes with KV-backed storage
+	jsonVars map[string][]byte  // vars.go
+	kvs      map[string]*fakeKV // workerskv.go
+	kvBacked []string           // classes with KV-backed storage
 	dir      string
 	clock    *Clock
 	logf     func(format string, args ...any)
@@ -119,6 +125,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 	}}
 	rt.env = &env{rt: rt}
 	rt.loadJSONVars(opts.JSONVars) // vars.go
+	rt.kvs = newFakeKVs(opts.KVNamespaces)
 	if rt.logf == nil {
 		rt.logf = tb.Logf
 	}

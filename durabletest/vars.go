@@ -50,6 +50,7 @@ func readVars(cfg *wrangler.Config, opts *Options) error {
 		return err
 	}
 	maps.Copy(opts.Vars, secrets)
+	opts.KVNamespaces = wrangler.Names(cfg.KVNamespaces)
 	opts.JSONVars = make(map[string]any, len(jsonVars))
 	for name, v := range jsonVars {
 		if _, ok := secrets[name]; !ok { // wrangler dev lets a secret replace a var

@@ -3,6 +3,7 @@
 // 127.0.0.1), with streamed bodies both ways, timeouts and the context rule;
 // request.cf and the client's address.
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startWorker } from "./harness.mjs";
@@ -237,5 +238,26 @@ describe("handlers beyond fetch", () => {
     // It does not decode into a job: the handler retries it.
     expect(result.outcome).toBe("ok");
     expect(result.retryMessages).toEqual([{ msgId: "bytes" }]);
+  });
+});
+
+describe("bindings", () => {
+  let server;
+  beforeAll(async () => {
+    server = await startWorker({ config: "e2e/platformworker/wrangler.jsonc" });
+  });
+  afterAll(() => server?.stop());
+
+  // The Go test of the same Worker under durabletest (worker_test.go) holds
+  // the same answer, so both runtimes agree.
+  const goWant = (name) => {
+    const src = readFileSync(new URL("./platformworker/worker_test.go", import.meta.url), "utf8");
+    const m = src.match(new RegExp("const " + name + " = ((?:`[^`]*`\\s*\\+?\\s*)+)"));
+    return JSON.parse([...m[1].matchAll(/`([^`]*)`/g)].map((x) => x[1]).join(""));
+  };
+
+  test("Workers KV: get, put with metadata, paged list, delete, limits and misuse", async () => {
+    const res = await server.fetch(`/kv/${Date.now().toString(36)}`, { method: "POST" });
+    expect(await res.json()).toEqual(goWant("kvWant"));
   });
 });

@@ -88,6 +88,9 @@ func front(env durable.Env) http.Handler {
 			"rateIsText": rateIsText,
 		})
 	})
+	mux.HandleFunc("POST /kv/{run}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, kvScenario(r.Context(), env, r.PathValue("run")))
+	})
 	mux.HandleFunc("GET /cf", func(w http.ResponseWriter, r *http.Request) {
 		host, port, err := net.SplitHostPort(r.RemoteAddr)
 		writeJSON(w, map[string]any{"cf": durable.CF(r), "remoteAddr": r.RemoteAddr, "host": host, "port": port, "splitError": errText(err)})
@@ -152,6 +155,61 @@ func (p *pattern) Read(b []byte) (int, error) {
 		p.off++
 	}
 	return len(b), nil
+}
+
+// kvScenario runs Workers KV's calls and misuses and reports what each gave.
+func kvScenario(ctx context.Context, env durable.Env, run string) map[string]any {
+	out := map[string]any{}
+	kv, err := env.KV("CACHE")
+	if err != nil {
+		out["bindError"] = errText(err)
+		return out
+	}
+	p := run + "/"
+	for i, k := range []string{"b", "a", "c", "é"} {
+		err := kv.Put(ctx, p+k, []byte("value "+k), &durable.KVPutOptions{Metadata: map[string]int{"i": i}})
+		if err != nil {
+			out["putError"] = errText(err)
+		}
+	}
+	v, ok, err := kv.Get(ctx, p+"a")
+	out["get"] = []any{string(v), ok, errText(err)}
+	_, ok, err = kv.Get(ctx, p+"missing")
+	out["getMissing"] = []any{ok, errText(err)}
+	var pages [][]string
+	var metadata []string
+	opts := &durable.KVListOptions{Prefix: p, Limit: 3}
+	for {
+		list, err := kv.List(ctx, opts)
+		if err != nil {
+			out["listError"] = errText(err)
+			break
+		}
+		var names []string
+		for _, k := range list.Keys {
+			names = append(names, strings.TrimPrefix(k.Name, p))
+			metadata = append(metadata, string(k.Metadata))
+		}
+		pages = append(pages, names)
+		if list.Complete {
+			break
+		}
+		opts.Cursor = list.Cursor
+	}
+	out["pages"], out["metadata"] = pages, metadata
+	out["delete"] = errText(kv.Delete(ctx, p+"a"))
+	_, ok, _ = kv.Get(ctx, p+"a")
+	out["afterDelete"] = ok
+
+	err = kv.Put(ctx, strings.Repeat("k", 513), []byte("x"), nil)
+	out["longKey"] = []any{errors.Is(err, durable.ErrKVLimit), errText(err)}
+	_, err = env.KV("NOPE")
+	out["missingBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
+	_, err = env.KV("LOG")
+	out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
+	_, _, err = kv.Get(context.Background(), p+"a")
+	out["noContext"] = errors.Is(err, durable.ErrNoEventContext)
+	return out
 }
 
 // scheduled records each cron firing in Log "events"; the cron "0 0 1 1 *"

@@ -93,3 +93,27 @@ func TestHandlersNatively(t *testing.T) {
 		t.Errorf("lines:\n%s\nwant\n%s", got, want)
 	}
 }
+
+// kvWant is what the KV scenario gives, natively and on workerd
+// (e2e/platform.test.mjs checks the same).
+const kvWant = `{"afterDelete":false,"delete":"","get":["value a",true,""],"getMissing":[false,""],` +
+	`"longKey":[true,"durable: over a Workers KV limit: key \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"… is 513 bytes; Workers KV takes at most 512"],` +
+	`"metadata":["{\"i\":1}","{\"i\":0}","{\"i\":2}","{\"i\":3}"],` +
+	`"missingBinding":[true,"durable: no such binding: \"NOPE\" is not a Workers KV namespace binding (there is no binding): add it to kv_namespaces in wrangler.jsonc"],` +
+	`"noContext":true,"pages":[["a","b","c"],["é"]],` +
+	`"wrongBinding":[true,"durable: no such binding: \"LOG\" is not a Workers KV namespace binding (it is a binding of another kind): add it to kv_namespaces in wrangler.jsonc"]}`
+
+func TestWorkersKVNatively(t *testing.T) {
+	opts, err := durabletest.OptionsFromConfig("wrangler.jsonc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := durabletest.New(t, Worker(), opts)
+	resp := rt.Fetch(httptest.NewRequest("POST", "/kv/native", nil))
+	var got map[string]any
+	json.NewDecoder(resp.Body).Decode(&got)
+	b, _ := json.Marshal(got)
+	if string(b) != kvWant {
+		t.Errorf("got\n%s\nwant\n%s", b, kvWant)
+	}
+}

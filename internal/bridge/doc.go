@@ -177,6 +177,10 @@
 // the path of stub fetches (fetchIn), in the context the request's
 // context.Context carries; its JavaScript is cmd/durable-build/js/outbound.mjs.
 //
+// bindings_js.go finds a binding's context and checks its kind for the
+// bindings beyond namespaces: workerskv_js.go (Workers KV); their JavaScript
+// is cmd/durable-build/js/bindings.mjs.
+//
 // handlers_js.go runs Worker.Scheduled and Worker.Queue: each cron trigger or
 // queue batch is an event with a context of its own, like a front request;
 // their JavaScript is cmd/durable-build/js/handlers.mjs.

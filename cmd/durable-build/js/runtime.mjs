@@ -19,6 +19,7 @@ import { Packer, kvBytes } from "./packer.mjs";
 import { storageHost } from "./storage.mjs";
 import { cursorHost } from "./cursor.mjs";
 import { outboundHost } from "./outbound.mjs";
+import { bindingsHost } from "./bindings.mjs";
 
 const ROLLBACK = Symbol("rollback");
 const KEEP_ALIVE_MS = 10_000;
@@ -149,6 +150,7 @@ const host = {
   },
   ...webSocketHost,
   ...outboundHost,
+  ...bindingsHost,
 };
 
 // The live runtime, for the helpers of lifecycle.mjs.
