@@ -116,8 +116,10 @@
 // Workers KV namespaces ([Options.KVNamespaces], read from kv_namespaces by
 // [OptionsFromConfig]) are in-memory fakes, empty at start: strongly
 // consistent, with workerd's key order, paging, limits, metadata and
-// expiration (on real time). As on workerd, the front handler's env uses
-// them only with the context of the request being served.
+// expiration (on real time). So are R2 buckets ([Options.R2Buckets], from
+// r2_buckets): MD5 ETags, listing with delimiters and pages; bodies are held
+// whole in memory. As on workerd, the front handler's env uses them only with
+// the context of the request being served.
 //
 // [Runtime.Scheduled] fires a cron trigger and [Runtime.Queue] delivers a
 // batch of messages made with [QueueMessage] to the Worker's handlers, and

@@ -45,6 +45,11 @@ type Options struct {
 	// (workerskv.go). [OptionsFromConfig] reads them from kv_namespaces.
 	KVNamespaces []string
 
+	// R2Buckets are the binding names of the R2 buckets
+	// ([durable.Env.Bucket]), each an in-memory fake that starts empty
+	// (r2.go). [OptionsFromConfig] reads them from r2_buckets.
+	R2Buckets []string
+
 	// KVBackedClasses are the classes whose objects have the legacy KV-backed
 	// storage (created by a "new_classes" migration): their KV works, their
 	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
@@ -86,9 +91,10 @@ type shared struct {
 	worker   durable.Worker
 	bindings map[string]string
 	vars     map[string]string
-	jsonVars map[string][]byte  // vars.go
-	kvs      map[string]*fakeKV // workerskv.go
-	kvBacked []string           // classes with KV-backed storage
+	jsonVars map[string][]byte      // vars.go
+	kvs      map[string]*fakeKV     // workerskv.go
+	buckets  map[string]*fakeBucket // r2.go
+	kvBacked []string               // classes with KV-backed storage
 	dir      string
 	clock    *Clock
 	logf     func(format string, args ...any)
@@ -126,6 +132,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 	rt.env = &env{rt: rt}
 	rt.loadJSONVars(opts.JSONVars) // vars.go
 	rt.kvs = newFakeKVs(opts.KVNamespaces)
+	rt.buckets = newFakeBuckets(opts.R2Buckets)
 	if rt.logf == nil {
 		rt.logf = tb.Logf
 	}

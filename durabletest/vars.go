@@ -51,6 +51,7 @@ func readVars(cfg *wrangler.Config, opts *Options) error {
 	}
 	maps.Copy(opts.Vars, secrets)
 	opts.KVNamespaces = wrangler.Names(cfg.KVNamespaces)
+	opts.R2Buckets = wrangler.Names(cfg.R2Buckets)
 	opts.JSONVars = make(map[string]any, len(jsonVars))
 	for name, v := range jsonVars {
 		if _, ok := secrets[name]; !ok { // wrangler dev lets a secret replace a var

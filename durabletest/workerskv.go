@@ -41,7 +41,7 @@ func newFakeKVs(bindings []string) map[string]*fakeKV {
 func (e *env) WorkersKV(binding string) (any, error) {
 	kv, ok := e.rt.kvs[binding]
 	if !ok {
-		return nil, serving.BindingError(binding, "Workers KV namespace", "kv_namespaces", e.bound(binding))
+		return nil, serving.BindingError(binding, "a Workers KV namespace", "kv_namespaces", e.bound(binding))
 	}
 	return &kvView{env: e, kv: kv, name: binding}, nil
 }
@@ -52,7 +52,8 @@ func (e *env) bound(name string) bool {
 	_, v := e.rt.vars[name]
 	_, j := e.rt.jsonVars[name]
 	_, kv := e.rt.kvs[name]
-	return ns || v || j || kv
+	_, r2 := e.rt.buckets[name]
+	return ns || v || j || kv || r2
 }
 
 // checkEvent applies workerd's rule for I/O from the front handler: it must

@@ -260,4 +260,9 @@ describe("bindings", () => {
     const res = await server.fetch(`/kv/${Date.now().toString(36)}`, { method: "POST" });
     expect(await res.json()).toEqual(goWant("kvWant"));
   });
+
+  test("R2: streamed get and put, metadata, folders and pages, delete, limits and misuse", async () => {
+    const res = await server.fetch(`/r2/${Date.now().toString(36)}`, { method: "POST" });
+    expect(await res.json()).toEqual(goWant("r2Want"));
+  });
 });

@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
+	"crypto/md5"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
@@ -90,6 +91,9 @@ func front(env durable.Env) http.Handler {
 	})
 	mux.HandleFunc("POST /kv/{run}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, kvScenario(r.Context(), env, r.PathValue("run")))
+	})
+	mux.HandleFunc("POST /r2/{run}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, r2Scenario(r.Context(), env, r.PathValue("run")))
 	})
 	mux.HandleFunc("GET /cf", func(w http.ResponseWriter, r *http.Request) {
 		host, port, err := net.SplitHostPort(r.RemoteAddr)
@@ -208,6 +212,88 @@ func kvScenario(ctx context.Context, env durable.Env, run string) map[string]any
 	_, err = env.KV("LOG")
 	out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
 	_, _, err = kv.Get(context.Background(), p+"a")
+	out["noContext"] = errors.Is(err, durable.ErrNoEventContext)
+	return out
+}
+
+// r2Scenario runs R2's calls and misuses and reports what each gave.
+func r2Scenario(ctx context.Context, env durable.Env, run string) map[string]any {
+	out := map[string]any{}
+	b, err := env.Bucket("FILES")
+	if err != nil {
+		out["bindError"] = errText(err)
+		return out
+	}
+	p := run + "/"
+	put := func(key string, body io.Reader, opts *durable.R2PutOptions) {
+		obj, err := b.Put(ctx, p+key, body, opts)
+		if err != nil {
+			out["putError "+key] = errText(err)
+			return
+		}
+		out["put "+key] = obj.Size
+	}
+	put("small.txt", strings.NewReader("hello r2"), &durable.R2PutOptions{ContentType: "text/plain", CustomMetadata: map[string]string{"owner": "ada"}})
+	const big = 3 << 20
+	put("big.bin", io.LimitReader(&pattern{}, big), &durable.R2PutOptions{Size: big}) // streamed
+	put("unknown.bin", io.LimitReader(&pattern{}, 100_000), nil)                      // read whole first
+	put("dir/a", strings.NewReader("a"), nil)
+	put("dir/b", strings.NewReader("b"), nil)
+
+	obj, ok, err := b.Get(ctx, p+"small.txt")
+	if err == nil && ok {
+		body, _ := io.ReadAll(obj.Body)
+		obj.Body.Close()
+		sum := md5.Sum(body)
+		out["small"] = []any{string(body), obj.Size, obj.ContentType, obj.CustomMetadata, obj.ETag == hex.EncodeToString(sum[:]), !obj.Uploaded.IsZero()}
+	} else {
+		out["small"] = []any{ok, errText(err)}
+	}
+	obj, ok, err = b.Get(ctx, p+"big.bin")
+	if err == nil && ok {
+		h := sha256.New()
+		n, err := io.Copy(h, obj.Body)
+		obj.Body.Close()
+		want := sha256.New()
+		io.Copy(want, io.LimitReader(&pattern{}, big))
+		out["big"] = []any{n, obj.Size, bytes.Equal(h.Sum(nil), want.Sum(nil)), errText(err)}
+	} else {
+		out["big"] = []any{ok, errText(err)}
+	}
+	_, ok, err = b.Get(ctx, p+"missing")
+	out["missing"] = []any{ok, errText(err)}
+
+	list := func() [][]string {
+		var pages [][]string
+		opts := &durable.R2ListOptions{Prefix: p, Delimiter: "/", Limit: 2}
+		for {
+			l, err := b.List(ctx, opts)
+			if err != nil {
+				return append(pages, []string{errText(err)})
+			}
+			var page []string
+			for _, o := range l.Objects {
+				page = append(page, strings.TrimPrefix(o.Key, p))
+			}
+			for _, d := range l.DelimitedPrefixes {
+				page = append(page, strings.TrimPrefix(d, p)+" (folder)")
+			}
+			pages = append(pages, page)
+			if !l.Truncated {
+				return pages
+			}
+			opts.Cursor = l.Cursor
+		}
+	}
+	out["list"] = list()
+	out["delete"] = errText(b.Delete(ctx, p+"small.txt", p+"dir/a", p+"dir/b", p+"never"))
+	out["listAfterDelete"] = list()
+
+	_, err = b.Put(ctx, strings.Repeat("k", 1025), strings.NewReader("x"), nil)
+	out["longKey"] = []any{errors.Is(err, durable.ErrR2Limit), errText(err)}
+	_, err = env.Bucket("CACHE")
+	out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
+	_, _, err = b.Get(context.Background(), p+"big.bin")
 	out["noContext"] = errors.Is(err, durable.ErrNoEventContext)
 	return out
 }

@@ -117,3 +117,37 @@ func TestWorkersKVNatively(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b, kvWant)
 	}
 }
+
+func TestR2Natively(t *testing.T) {
+	opts, err := durabletest.OptionsFromConfig("wrangler.jsonc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := durabletest.New(t, Worker(), opts)
+	resp := rt.Fetch(httptest.NewRequest("POST", "/r2/native", nil))
+	var got map[string]any
+	json.NewDecoder(resp.Body).Decode(&got)
+	b, _ := json.Marshal(got)
+	if string(b) != r2Want {
+		t.Errorf("got\n%s\nwant\n%s", b, r2Want)
+	}
+}
+
+// r2Want is what the R2 scenario gives, natively and on workerd.
+const r2Want = `{"big":[3145728,3145728,true,` +
+	`""],` +
+	`"delete":"","list":[["big.bin","dir/ (folder)"],["small.txt","unknown.bin"]],` +
+	`"listAfterDelete":[["big.bin","unknown.bin"]],` +
+	`"longKey":[true,` +
+	`"durable: over an R2 limit: key \"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\"… is 1025 bytes; R2 takes at most 1024"],` +
+	`"missing":[false,""],` +
+	`"noContext":true,` +
+	`"put big.bin":3145728,` +
+	`"put dir/a":1,` +
+	`"put dir/b":1,` +
+	`"put small.txt":8,` +
+	`"put unknown.bin":100000,` +
+	`"small":["hello r2",8,` +
+	`"text/plain",{"owner":"ada"},true,true],` +
+	`"wrongBinding":[true,` +
+	`"durable: no such binding: \"CACHE\" is not an R2 bucket binding (it is a binding of another kind): add it to r2_buckets in wrangler.jsonc"]}`

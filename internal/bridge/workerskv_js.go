@@ -16,7 +16,7 @@ import (
 // in the event's context; cmd/durable-build/js/bindings.mjs shapes the data.
 
 func (e *env) WorkersKV(binding string) (any, error) {
-	v, err := e.binding(binding, "getWithMetadata", "Workers KV namespace", "kv_namespaces")
+	v, err := e.binding(binding, "getWithMetadata", "a Workers KV namespace", "kv_namespaces")
 	if err != nil {
 		return nil, err
 	}

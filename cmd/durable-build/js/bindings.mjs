@@ -24,4 +24,38 @@ export const bindingsHost = {
     }));
     return { keys, complete: r.list_complete, cursor: r.cursor ?? "" };
   },
+
+  // R2. A Get's body stays a stream, which Go reads on demand; a Put's is
+  // bytes, or the readable side of r2Pipe, a FixedLengthStream Go writes.
+  async r2Get(bucket, key) {
+    const o = await bucket.get(key);
+    return o === null ? null : { ...r2Meta(o), stream: o.body };
+  },
+  async r2Put(bucket, key, body, opts) {
+    const put = { customMetadata: opts.customMetadata };
+    if (opts.contentType) put.httpMetadata = { contentType: opts.contentType };
+    return r2Meta(await bucket.put(key, body, put));
+  },
+  r2Pipe(size) {
+    const { readable, writable } = new FixedLengthStream(size);
+    return { readable, writer: writable.getWriter() };
+  },
+  r2Delete(bucket, keys) {
+    return bucket.delete(keys);
+  },
+  async r2List(bucket, opts) {
+    const r = await bucket.list({ ...opts, include: ["httpMetadata", "customMetadata"] });
+    return { objects: r.objects.map(r2Meta), truncated: r.truncated, cursor: r.cursor ?? "", prefixes: r.delimitedPrefixes ?? [] };
+  },
 };
+
+function r2Meta(o) {
+  return {
+    key: o.key,
+    size: o.size,
+    etag: o.etag,
+    uploaded: o.uploaded.getTime(),
+    contentType: o.httpMetadata?.contentType ?? "",
+    custom: Object.entries(o.customMetadata ?? {}),
+  };
+}
