@@ -118,7 +118,9 @@
 // consistent, with workerd's key order, paging, limits, metadata and
 // expiration (on real time). So are R2 buckets ([Options.R2Buckets], from
 // r2_buckets): MD5 ETags, listing with delimiters and pages; bodies are held
-// whole in memory. As on workerd, the front handler's env uses them only with
+// whole in memory. A service binding ([Options.Services]) is served in
+// process: by the Worker itself when the configuration binds it to itself,
+// else by an http.Handler the test gives. As on workerd, the front handler's env uses them only with
 // the context of the request being served.
 //
 // [Runtime.Scheduled] fires a cron trigger and [Runtime.Queue] delivers a

@@ -50,6 +50,12 @@ type Options struct {
 	// (r2.go). [OptionsFromConfig] reads them from r2_buckets.
 	R2Buckets []string
 
+	// Services are the service bindings ([durable.Env.Service]), each served
+	// in process by its handler; a nil handler is the Worker itself (its
+	// front handler, served as Runtime.Fetch serves it). [OptionsFromConfig]
+	// binds the services that name this Worker; bind other Workers here.
+	Services map[string]http.Handler
+
 	// KVBackedClasses are the classes whose objects have the legacy KV-backed
 	// storage (created by a "new_classes" migration): their KV works, their
 	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
@@ -91,10 +97,11 @@ type shared struct {
 	worker   durable.Worker
 	bindings map[string]string
 	vars     map[string]string
-	jsonVars map[string][]byte      // vars.go
-	kvs      map[string]*fakeKV     // workerskv.go
-	buckets  map[string]*fakeBucket // r2.go
-	kvBacked []string               // classes with KV-backed storage
+	jsonVars map[string][]byte       // vars.go
+	kvs      map[string]*fakeKV      // workerskv.go
+	buckets  map[string]*fakeBucket  // r2.go
+	services map[string]http.Handler // service.go
+	kvBacked []string                // classes with KV-backed storage
 	dir      string
 	clock    *Clock
 	logf     func(format string, args ...any)
@@ -133,6 +140,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 	rt.loadJSONVars(opts.JSONVars) // vars.go
 	rt.kvs = newFakeKVs(opts.KVNamespaces)
 	rt.buckets = newFakeBuckets(opts.R2Buckets)
+	rt.services = maps.Clone(opts.Services)
 	if rt.logf == nil {
 		rt.logf = tb.Logf
 	}

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"net/http"
 
 	"github.com/durableobjects-on-go/durable/internal/wrangler"
 )
@@ -52,6 +53,14 @@ func readVars(cfg *wrangler.Config, opts *Options) error {
 	maps.Copy(opts.Vars, secrets)
 	opts.KVNamespaces = wrangler.Names(cfg.KVNamespaces)
 	opts.R2Buckets = wrangler.Names(cfg.R2Buckets)
+	for _, s := range cfg.Services {
+		if s.Binding != "" && s.Service == cfg.Name {
+			if opts.Services == nil {
+				opts.Services = map[string]http.Handler{}
+			}
+			opts.Services[s.Binding] = nil // this Worker itself
+		}
+	}
 	opts.JSONVars = make(map[string]any, len(jsonVars))
 	for name, v := range jsonVars {
 		if _, ok := secrets[name]; !ok { // wrangler dev lets a secret replace a var

@@ -53,7 +53,8 @@ func (e *env) bound(name string) bool {
 	_, j := e.rt.jsonVars[name]
 	_, kv := e.rt.kvs[name]
 	_, r2 := e.rt.buckets[name]
-	return ns || v || j || kv || r2
+	_, svc := e.rt.services[name]
+	return ns || v || j || kv || r2 || svc
 }
 
 // checkEvent applies workerd's rule for I/O from the front handler: it must

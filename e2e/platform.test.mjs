@@ -265,4 +265,9 @@ describe("bindings", () => {
     const res = await server.fetch(`/r2/${Date.now().toString(36)}`, { method: "POST" });
     expect(await res.json()).toEqual(goWant("r2Want"));
   });
+
+  test("a service binding reaches a Worker's fetch handler through an http.Client", async () => {
+    const res = await server.fetch("/service");
+    expect(await res.json()).toEqual(goWant("serviceWant"));
+  });
 });

@@ -95,6 +95,36 @@ func front(env durable.Env) http.Handler {
 	mux.HandleFunc("POST /r2/{run}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, r2Scenario(r.Context(), env, r.PathValue("run")))
 	})
+	mux.HandleFunc("GET /service", func(w http.ResponseWriter, r *http.Request) {
+		out := map[string]any{}
+		self, err := env.Service("SELF")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		req, _ := http.NewRequestWithContext(r.Context(), "POST", "https://self/echo-service?x=1", strings.NewReader("ping"))
+		req.Header.Set("X-Caller", "go")
+		resp, err := self.Do(req)
+		if err == nil {
+			b, _ := io.ReadAll(resp.Body)
+			resp.Body.Close()
+			out["answer"] = []any{resp.StatusCode, string(b)}
+		} else {
+			out["answer"] = errText(err)
+		}
+		req, _ = http.NewRequest("GET", "https://self/echo-service", nil)
+		_, err = self.Do(req)
+		out["noContext"] = errors.Is(err, durable.ErrNoEventContext)
+		_, err = env.Service("CACHE")
+		out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
+		_, err = env.Service("NOPE")
+		out["missingBinding"] = errText(err)
+		writeJSON(w, out)
+	})
+	mux.HandleFunc("/echo-service", func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		fmt.Fprintf(w, "%s %s caller=%s body=%s", r.Method, r.URL.RequestURI(), r.Header.Get("X-Caller"), b)
+	})
 	mux.HandleFunc("GET /cf", func(w http.ResponseWriter, r *http.Request) {
 		host, port, err := net.SplitHostPort(r.RemoteAddr)
 		writeJSON(w, map[string]any{"cf": durable.CF(r), "remoteAddr": r.RemoteAddr, "host": host, "port": port, "splitError": errText(err)})

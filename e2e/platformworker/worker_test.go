@@ -151,3 +151,24 @@ const r2Want = `{"big":[3145728,3145728,true,` +
 	`"text/plain",{"owner":"ada"},true,true],` +
 	`"wrongBinding":[true,` +
 	`"durable: no such binding: \"CACHE\" is not an R2 bucket binding (it is a binding of another kind): add it to r2_buckets in wrangler.jsonc"]}`
+
+// serviceWant is what /service gives, natively and on workerd.
+const serviceWant = `{"answer":[200,"POST /echo-service?x=1 caller=go body=ping"],` +
+	`"missingBinding":"durable: no such binding: \"NOPE\" is not a service binding (there is no binding): add it to services in wrangler.jsonc",` +
+	`"noContext":true,` +
+	`"wrongBinding":[true,"durable: no such binding: \"CACHE\" is not a service binding (it is a binding of another kind): add it to services in wrangler.jsonc"]}`
+
+func TestServiceNatively(t *testing.T) {
+	opts, err := durabletest.OptionsFromConfig("wrangler.jsonc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := durabletest.New(t, Worker(), opts)
+	resp := rt.Fetch(httptest.NewRequest("GET", "/service", nil))
+	var got map[string]any
+	json.NewDecoder(resp.Body).Decode(&got)
+	b, _ := json.Marshal(got)
+	if string(b) != serviceWant {
+		t.Errorf("got\n%s\nwant\n%s", b, serviceWant)
+	}
+}

@@ -179,7 +179,8 @@
 //
 // bindings_js.go finds a binding's context and checks its kind for the
 // bindings beyond namespaces: workerskv_js.go (Workers KV), r2_js.go (R2,
-// bodies streamed both ways); their JavaScript
+// bodies streamed both ways), service_js.go (service bindings, through
+// fetchIn); their JavaScript
 // is cmd/durable-build/js/bindings.mjs.
 //
 // handlers_js.go runs Worker.Scheduled and Worker.Queue: each cron trigger or

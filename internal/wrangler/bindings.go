@@ -4,6 +4,8 @@ package wrangler
 // queues.producers entry that the native runtime needs: the name in env.
 type NamedBinding struct {
 	Binding string `json:"binding" toml:"binding"`
+	Service string `json:"service" toml:"service"` // services: the Worker bound
+	Queue   string `json:"queue" toml:"queue"`     // queues.producers: the queue
 }
 
 // Names returns the binding names of entries.
