@@ -125,7 +125,9 @@
 // [Env.Namespace] (durable_objects), [Env.KV] (kv_namespaces: a Workers KV
 // [KVNamespace]), [Env.Bucket] (r2_buckets: an R2 [Bucket], whose object
 // bodies stream as an io.ReadCloser from Get and from an io.Reader into
-// Put), [Env.Service] (services: another Worker, as an *http.Client). A name that is not bound, or bound to another kind of
+// Put), [Env.Service] (services: another Worker, as an *http.Client) and
+// [Env.Queue] (queues.producers: a [QueueProducer] that sends JSON). D1 is
+// not bound yet. A name that is not bound, or bound to another kind of
 // binding, is an error matching [ErrNoBinding] that names the binding and
 // the configuration key to add it to. Calls that do I/O take a
 // context.Context: the request's, or the ctx of the handler's event, which

@@ -123,6 +123,10 @@
 // else by an http.Handler the test gives. As on workerd, the front handler's env uses them only with
 // the context of the request being served.
 //
+// Queue producers ([Options.QueueProducers], from queues.producers) keep
+// what they send until [Runtime.QueueSent] takes it, to hand to
+// [Runtime.Queue].
+//
 // [Runtime.Scheduled] fires a cron trigger and [Runtime.Queue] delivers a
 // batch of messages made with [QueueMessage] to the Worker's handlers, and
 // report what workerd would: the handler's error (a panic included) and

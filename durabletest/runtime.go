@@ -56,6 +56,12 @@ type Options struct {
 	// binds the services that name this Worker; bind other Workers here.
 	Services map[string]http.Handler
 
+	// QueueProducers maps each queue producer binding
+	// ([durable.Env.Queue]) to the queue it sends to. Sent messages wait in
+	// memory until [Runtime.QueueSent] takes them. [OptionsFromConfig] reads
+	// them from queues.producers.
+	QueueProducers map[string]string
+
 	// KVBackedClasses are the classes whose objects have the legacy KV-backed
 	// storage (created by a "new_classes" migration): their KV works, their
 	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
@@ -101,6 +107,7 @@ type shared struct {
 	kvs      map[string]*fakeKV      // workerskv.go
 	buckets  map[string]*fakeBucket  // r2.go
 	services map[string]http.Handler // service.go
+	queues   *fakeQueues             // queue.go
 	kvBacked []string                // classes with KV-backed storage
 	dir      string
 	clock    *Clock
@@ -141,6 +148,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 	rt.kvs = newFakeKVs(opts.KVNamespaces)
 	rt.buckets = newFakeBuckets(opts.R2Buckets)
 	rt.services = maps.Clone(opts.Services)
+	rt.queues = &fakeQueues{producers: maps.Clone(opts.QueueProducers), sent: map[string][]*durable.Message{}}
 	if rt.logf == nil {
 		rt.logf = tb.Logf
 	}

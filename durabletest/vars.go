@@ -53,6 +53,14 @@ func readVars(cfg *wrangler.Config, opts *Options) error {
 	maps.Copy(opts.Vars, secrets)
 	opts.KVNamespaces = wrangler.Names(cfg.KVNamespaces)
 	opts.R2Buckets = wrangler.Names(cfg.R2Buckets)
+	for _, p := range cfg.Queues.Producers {
+		if p.Binding != "" {
+			if opts.QueueProducers == nil {
+				opts.QueueProducers = map[string]string{}
+			}
+			opts.QueueProducers[p.Binding] = p.Queue
+		}
+	}
 	for _, s := range cfg.Services {
 		if s.Binding != "" && s.Service == cfg.Name {
 			if opts.Services == nil {

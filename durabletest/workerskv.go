@@ -54,7 +54,8 @@ func (e *env) bound(name string) bool {
 	_, kv := e.rt.kvs[name]
 	_, r2 := e.rt.buckets[name]
 	_, svc := e.rt.services[name]
-	return ns || v || j || kv || r2 || svc
+	_, q := e.rt.queues.producers[name]
+	return ns || v || j || kv || r2 || svc || q
 }
 
 // checkEvent applies workerd's rule for I/O from the front handler: it must

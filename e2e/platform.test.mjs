@@ -270,4 +270,19 @@ describe("bindings", () => {
     const res = await server.fetch("/service");
     expect(await res.json()).toEqual(goWant("serviceWant"));
   });
+
+  test("a queue producer sends JSON that the Go consumer receives; bad messages are refused", async () => {
+    const n = Date.now() % 1_000_000;
+    const res = await server.fetch(`/send?n=${n}`, { method: "POST" });
+    expect(await res.json()).toEqual(goWant("sendWant"));
+    // Miniflare's queue delivers the batch after max_batch_timeout (1 s).
+    const want = `jobs #${n} ack attempt 1`;
+    const deadline = Date.now() + 15_000;
+    let got = [];
+    while (Date.now() < deadline && !got.includes(want)) {
+      await new Promise((r) => setTimeout(r, 250));
+      got = await (await server.fetch("/obj/events/list")).json();
+    }
+    expect(got).toContain(want);
+  });
 });

@@ -125,6 +125,23 @@ func front(env durable.Env) http.Handler {
 		b, _ := io.ReadAll(r.Body)
 		fmt.Fprintf(w, "%s %s caller=%s body=%s", r.Method, r.URL.RequestURI(), r.Header.Get("X-Caller"), b)
 	})
+	mux.HandleFunc("POST /send", func(w http.ResponseWriter, r *http.Request) {
+		out := map[string]any{}
+		jobs, err := env.Queue("JOBS")
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusInternalServerError)
+			return
+		}
+		n, _ := strconv.Atoi(r.URL.Query().Get("n"))
+		out["send"] = errText(jobs.Send(r.Context(), job{N: n, Action: "ack"}, nil))
+		err = jobs.Send(r.Context(), func() {}, nil)
+		out["unencodable"] = []any{errors.Is(err, durable.ErrQueueMessage), errText(err)}
+		err = jobs.Send(r.Context(), strings.Repeat("x", 200<<10), nil)
+		out["tooLarge"] = []any{errors.Is(err, durable.ErrQueueMessage), errText(err)}
+		_, err = env.Queue("FILES")
+		out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
+		writeJSON(w, out)
+	})
 	mux.HandleFunc("GET /cf", func(w http.ResponseWriter, r *http.Request) {
 		host, port, err := net.SplitHostPort(r.RemoteAddr)
 		writeJSON(w, map[string]any{"cf": durable.CF(r), "remoteAddr": r.RemoteAddr, "host": host, "port": port, "splitError": errText(err)})

@@ -172,3 +172,36 @@ func TestServiceNatively(t *testing.T) {
 		t.Errorf("got\n%s\nwant\n%s", b, serviceWant)
 	}
 }
+
+// sendWant is what /send gives, natively and on workerd.
+const sendWant = `{"send":"",` +
+	`"tooLarge":[true,"durable: queue message cannot be sent: message 0 is 204802 bytes as JSON; a message may be at most 131072"],` +
+	`"unencodable":[true,"durable: queue message cannot be sent: message 0 does not encode as JSON: json: unsupported type: func()"],` +
+	`"wrongBinding":[true,"durable: no such binding: \"FILES\" is not a queue producer binding (it is a binding of another kind): add it to queues.producers in wrangler.jsonc"]}`
+
+// A message sent through the producer reaches the consumer.
+func TestQueueProducerNatively(t *testing.T) {
+	opts, err := durabletest.OptionsFromConfig("wrangler.jsonc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := durabletest.New(t, Worker(), opts)
+	resp := rt.Fetch(httptest.NewRequest("POST", "/send?n=7", nil))
+	var got map[string]any
+	json.NewDecoder(resp.Body).Decode(&got)
+	if b, _ := json.Marshal(got); string(b) != sendWant {
+		t.Errorf("got\n%s\nwant\n%s", b, sendWant)
+	}
+	sent := rt.QueueSent("jobs")
+	if len(sent) != 1 {
+		t.Fatalf("sent %d messages, want 1", len(sent))
+	}
+	if res, err := rt.Queue("jobs", sent...); err != nil || len(res.Acked) != 1 {
+		t.Fatalf("delivering: %v, %v", res, err)
+	}
+	var lines []string
+	json.NewDecoder(rt.Fetch(httptest.NewRequest("GET", "/obj/events/list", nil)).Body).Decode(&lines)
+	if strings.Join(lines, "|") != "jobs #7 ack attempt 1" {
+		t.Errorf("lines = %q", lines)
+	}
+}

@@ -180,7 +180,7 @@
 // bindings_js.go finds a binding's context and checks its kind for the
 // bindings beyond namespaces: workerskv_js.go (Workers KV), r2_js.go (R2,
 // bodies streamed both ways), service_js.go (service bindings, through
-// fetchIn); their JavaScript
+// fetchIn), queue_js.go (queue producers); their JavaScript
 // is cmd/durable-build/js/bindings.mjs.
 //
 // handlers_js.go runs Worker.Scheduled and Worker.Queue: each cron trigger or

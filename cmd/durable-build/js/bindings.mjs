@@ -47,6 +47,11 @@ export const bindingsHost = {
     const r = await bucket.list({ ...opts, include: ["httpMetadata", "customMetadata"] });
     return { objects: r.objects.map(r2Meta), truncated: r.truncated, cursor: r.cursor ?? "", prefixes: r.delimitedPrefixes ?? [] };
   },
+  // Queue producers: bodies come as JSON text, and go as JSON.
+  queueSend(queue, texts, delaySeconds) {
+    const messages = texts.map((t) => ({ body: JSON.parse(t), contentType: "json" }));
+    return queue.sendBatch(messages, delaySeconds > 0 ? { delaySeconds } : undefined);
+  },
 };
 
 function r2Meta(o) {
