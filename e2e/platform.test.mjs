@@ -5,6 +5,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { createServer } from "node:http";
+import { gzipSync } from "node:zlib";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { startWorker } from "./harness.mjs";
 
@@ -56,6 +57,11 @@ async function startOrigin() {
         }
         res.setHeader("Content-Type", "application/json");
         res.end(JSON.stringify({ bytes, chunks, sha256: hash.digest("hex"), transferEncoding: req.headers["transfer-encoding"] ?? null }));
+        return;
+      }
+      case "/gzip": {
+        const body = gzipSync(Buffer.from("hello ".repeat(1000)));
+        res.writeHead(200, { "Content-Encoding": "gzip", "Content-Length": body.length }).end(body);
         return;
       }
       case "/redirect":
@@ -128,6 +134,12 @@ describe("outbound HTTP", () => {
     expect(got.status).toBe(200);
     const echo = JSON.parse(got.text);
     expect(echo).toMatchObject({ bytes: 8 * MiB, sha256: createHash("sha256").update(body).digest("hex") });
+  });
+
+  test("a gzip answer arrives decoded, marked Uncompressed as Go's transport does", async () => {
+    const got = await out("/out", { url: `${origin.base}/gzip` });
+    expect(got).toMatchObject({ status: 200, bytes: 6000, encoding: "", uncompressed: true, contentLength: -1 });
+    expect(got.text.startsWith("hello hello")).toBe(true);
   });
 
   test("http.Client follows a redirect itself", async () => {

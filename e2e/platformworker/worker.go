@@ -188,6 +188,8 @@ func outbound(w http.ResponseWriter, r *http.Request) {
 		"text":          head.String(),
 		"status":        resp.StatusCode,
 		"server":        resp.Header.Get("X-Server"),
+		"encoding":      resp.Header.Get("Content-Encoding"),
+		"uncompressed":  resp.Uncompressed,
 		"contentLength": resp.ContentLength,
 		"bytes":         n,
 		"sha256":        hex.EncodeToString(h.Sum(nil)),

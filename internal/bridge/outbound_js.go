@@ -100,7 +100,9 @@ func fetchIn(c *ioContext, req *http.Request, what string, send func(msg js.Valu
 	if stream := v.Get("stream"); stream.Type() == js.TypeObject {
 		m.Stream = newJSBody(c, req.Context(), stream)
 	}
-	return serving.NewResponse(req, m), nil
+	resp := serving.NewResponse(req, m)
+	resp.Uncompressed = v.Get("uncompressed").Truthy() // outbound.mjs
+	return resp, nil
 }
 
 // withCF attaches the incoming request's cf object (a JavaScript value, or

@@ -8,6 +8,9 @@ import { parkResponseWebSocket } from "./websocket.mjs";
 // stream_js.go use the same bound).
 const INLINE_BODY = 64 * 1024;
 
+// DECODED are the content encodings workerd's fetch decodes.
+const DECODED = new Set(["gzip", "br"]);
+
 export const outboundHost = {
   // fetch sends a request to the internet (or a local server). Redirects come
   // back as they are, for Go's http.Client to follow under its own rules. Its
@@ -15,12 +18,16 @@ export const outboundHost = {
   // and of known length, else its stream.
   async fetch(m) {
     const res = await fetch(m.url, { method: m.method, headers: m.headers, body: m.body, signal: m.signal, redirect: "manual" });
-    const out = { status: res.status, headers: parkResponseWebSocket(res, [...res.headers]), body: null };
+    let headers = [...res.headers];
+    // workerd decodes a gzip or brotli body itself: as Go's own transport
+    // does then, drop the encoding and the length, which is the encoded
+    // one, and say so (Response.Uncompressed).
+    const uncompressed = DECODED.has(res.headers.get("content-encoding")?.trim().toLowerCase());
+    if (uncompressed) headers = headers.filter(([name]) => name !== "content-encoding" && name !== "content-length");
+    const out = { status: res.status, headers: parkResponseWebSocket(res, headers), body: null, uncompressed };
     if (res.body !== null) {
-      const length = res.headers.get("content-length");
-      // A body workerd decompressed is not the length its header says.
-      const known = length !== null && length !== "" && !res.headers.has("content-encoding");
-      if (known && Number(length) <= INLINE_BODY) out.body = new Uint8Array(await res.arrayBuffer());
+      const length = uncompressed ? null : res.headers.get("content-length");
+      if (length !== null && length !== "" && Number(length) <= INLINE_BODY) out.body = new Uint8Array(await res.arrayBuffer());
       else out.stream = res.body;
     }
     return out;
