@@ -126,8 +126,8 @@
 // [KVNamespace]), [Env.Bucket] (r2_buckets: an R2 [Bucket], whose object
 // bodies stream as an io.ReadCloser from Get and from an io.Reader into
 // Put), [Env.Service] (services: another Worker, as an *http.Client) and
-// [Env.Queue] (queues.producers: a [QueueProducer] that sends JSON). D1 is
-// not bound yet. A name that is not bound, or bound to another kind of
+// [Env.Queue] (queues.producers: a [QueueProducer] that sends JSON) and
+// [Env.D1] (d1_databases: a [D1Database], one statement at a time for now). A name that is not bound, or bound to another kind of
 // binding, is an error matching [ErrNoBinding] that names the binding and
 // the configuration key to add it to. Calls that do I/O take a
 // context.Context: the request's, or the ctx of the handler's event, which

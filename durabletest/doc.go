@@ -123,6 +123,10 @@
 // else by an http.Handler the test gives. As on workerd, the front handler's env uses them only with
 // the context of the request being served.
 //
+// D1 databases ([Options.D1Databases], from d1_databases) are in-memory
+// SQLite databases under the same SQL rules as objects' storage; error
+// messages are SQLite's, not D1's (the codes match).
+//
 // Queue producers ([Options.QueueProducers], from queues.producers) keep
 // what they send until [Runtime.QueueSent] takes it, to hand to
 // [Runtime.Queue].

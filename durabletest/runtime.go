@@ -62,6 +62,11 @@ type Options struct {
 	// them from queues.producers.
 	QueueProducers map[string]string
 
+	// D1Databases are the binding names of the D1 databases
+	// ([durable.Env.D1]), each an in-memory SQLite database that starts
+	// empty (d1.go). [OptionsFromConfig] reads them from d1_databases.
+	D1Databases []string
+
 	// KVBackedClasses are the classes whose objects have the legacy KV-backed
 	// storage (created by a "new_classes" migration): their KV works, their
 	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
@@ -108,6 +113,7 @@ type shared struct {
 	buckets  map[string]*fakeBucket  // r2.go
 	services map[string]http.Handler // service.go
 	queues   *fakeQueues             // queue.go
+	d1s      map[string]*database    // d1.go
 	kvBacked []string                // classes with KV-backed storage
 	dir      string
 	clock    *Clock
@@ -148,6 +154,7 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 	rt.kvs = newFakeKVs(opts.KVNamespaces)
 	rt.buckets = newFakeBuckets(opts.R2Buckets)
 	rt.services = maps.Clone(opts.Services)
+	rt.openD1(opts.D1Databases)
 	rt.queues = &fakeQueues{producers: maps.Clone(opts.QueueProducers), sent: map[string][]*durable.Message{}}
 	if rt.logf == nil {
 		rt.logf = tb.Logf
@@ -297,6 +304,9 @@ func (rt *Runtime) Close() error {
 	var errs []error
 	for _, o := range rt.objects {
 		errs = append(errs, o.state.storage.db.close())
+	}
+	for _, db := range rt.d1s { // d1.go
+		errs = append(errs, db.close())
 	}
 	return errors.Join(errs...)
 }

@@ -53,6 +53,7 @@ func readVars(cfg *wrangler.Config, opts *Options) error {
 	maps.Copy(opts.Vars, secrets)
 	opts.KVNamespaces = wrangler.Names(cfg.KVNamespaces)
 	opts.R2Buckets = wrangler.Names(cfg.R2Buckets)
+	opts.D1Databases = wrangler.Names(cfg.D1Databases)
 	for _, p := range cfg.Queues.Producers {
 		if p.Binding != "" {
 			if opts.QueueProducers == nil {

@@ -55,7 +55,8 @@ func (e *env) bound(name string) bool {
 	_, r2 := e.rt.buckets[name]
 	_, svc := e.rt.services[name]
 	_, q := e.rt.queues.producers[name]
-	return ns || v || j || kv || r2 || svc || q
+	_, d1 := e.rt.d1s[name]
+	return ns || v || j || kv || r2 || svc || q || d1
 }
 
 // checkEvent applies workerd's rule for I/O from the front handler: it must

@@ -297,4 +297,9 @@ describe("bindings", () => {
     }
     expect(got).toContain(want);
   });
+
+  test("D1: statements with arguments, typed values, SQL errors and misuse", async () => {
+    const res = await server.fetch(`/d1/${Date.now().toString(36)}`, { method: "POST" });
+    expect(await res.json()).toEqual(goWant("d1Want"));
+  });
 });

@@ -142,6 +142,9 @@ func front(env durable.Env) http.Handler {
 		out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
 		writeJSON(w, out)
 	})
+	mux.HandleFunc("POST /d1/{run}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, d1Scenario(r.Context(), env, r.PathValue("run")))
+	})
 	mux.HandleFunc("GET /cf", func(w http.ResponseWriter, r *http.Request) {
 		host, port, err := net.SplitHostPort(r.RemoteAddr)
 		writeJSON(w, map[string]any{"cf": durable.CF(r), "remoteAddr": r.RemoteAddr, "host": host, "port": port, "splitError": errText(err)})
@@ -343,6 +346,44 @@ func r2Scenario(ctx context.Context, env durable.Env, run string) map[string]any
 	_, err = env.Bucket("CACHE")
 	out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
 	_, _, err = b.Get(context.Background(), p+"big.bin")
+	out["noContext"] = errors.Is(err, durable.ErrNoEventContext)
+	return out
+}
+
+// d1Scenario runs D1 statements and misuses and reports what each gave.
+func d1Scenario(ctx context.Context, env durable.Env, run string) map[string]any {
+	out := map[string]any{}
+	db, err := env.D1("DB")
+	if err != nil {
+		out["bindError"] = errText(err)
+		return out
+	}
+	table := "t_" + run
+	_, err = db.Exec(ctx, `CREATE TABLE `+table+` (id INTEGER PRIMARY KEY, name TEXT, score REAL, data BLOB, note TEXT)`)
+	out["create"] = errText(err)
+	_, err = db.Exec(ctx, `INSERT INTO `+table+` VALUES (?, ?, ?, ?, ?), (?, ?, ?, ?, ?)`, 1, "ada", 9.5, []byte{1, 2}, nil, 2, "grace", 7, []byte{}, "x")
+	out["insert"] = errText(err)
+	res, err := db.Exec(ctx, `SELECT id, name, score, data, note FROM `+table+` ORDER BY id`)
+	if err != nil {
+		out["select"] = errText(err)
+	} else {
+		out["columns"] = res.Columns
+		var rows []string
+		for _, row := range res.Rows {
+			rows = append(rows, fmt.Sprintf("%T %v|%T %v|%T %v|%T %v|%T %v", row[0], row[0], row[1], row[1], row[2], row[2], row[3], row[3], row[4], row[4]))
+		}
+		out["rows"] = rows
+	}
+	_, err = db.Exec(ctx, `SELEC 1`)
+	var sqlErr *durable.SQLError
+	out["syntax"] = []any{errors.As(err, &sqlErr), sqlErr != nil && sqlErr.Code == "SQLITE_ERROR"}
+	_, err = db.Exec(ctx, `INSERT INTO `+table+` (id) VALUES (?)`, 1)
+	out["constraint"] = errors.Is(err, durable.ErrConstraint)
+	_, err = db.Exec(ctx, `SELECT ?`, int64(1)<<60)
+	out["integerRange"] = errors.Is(err, durable.ErrIntegerRange)
+	_, err = env.D1("CACHE")
+	out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
+	_, err = db.Exec(context.Background(), `SELECT 1`)
 	out["noContext"] = errors.Is(err, durable.ErrNoEventContext)
 	return out
 }

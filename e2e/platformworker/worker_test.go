@@ -205,3 +205,23 @@ func TestQueueProducerNatively(t *testing.T) {
 		t.Errorf("lines = %q", lines)
 	}
 }
+
+func TestD1Natively(t *testing.T) {
+	opts, err := durabletest.OptionsFromConfig("wrangler.jsonc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := durabletest.New(t, Worker(), opts)
+	resp := rt.Fetch(httptest.NewRequest("POST", "/d1/native", nil))
+	var got map[string]any
+	json.NewDecoder(resp.Body).Decode(&got)
+	if b, _ := json.Marshal(got); string(b) != d1Want {
+		t.Errorf("got\n%s\nwant\n%s", b, d1Want)
+	}
+}
+
+// d1Want is what the D1 scenario gives, natively and on workerd.
+const d1Want = `{"columns":["id","name","score","data","note"],"constraint":true,"create":"","insert":"","integerRange":true,"noContext":true,` +
+	`"rows":["int64 1|string ada|float64 9.5|[]uint8 [1 2]|\u003cnil\u003e \u003cnil\u003e","int64 2|string grace|int64 7|[]uint8 []|string x"],` +
+	`"syntax":[true,true],` +
+	`"wrongBinding":[true,"durable: no such binding: \"CACHE\" is not a D1 database binding (it is a binding of another kind): add it to d1_databases in wrangler.jsonc"]}`

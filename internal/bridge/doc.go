@@ -180,7 +180,8 @@
 // bindings_js.go finds a binding's context and checks its kind for the
 // bindings beyond namespaces: workerskv_js.go (Workers KV), r2_js.go (R2,
 // bodies streamed both ways), service_js.go (service bindings, through
-// fetchIn), queue_js.go (queue producers); their JavaScript
+// fetchIn), queue_js.go (queue producers), d1_js.go (D1, one statement a call);
+// their JavaScript
 // is cmd/durable-build/js/bindings.mjs.
 //
 // handlers_js.go runs Worker.Scheduled and Worker.Queue: each cron trigger or

@@ -35,6 +35,7 @@ type Config struct {
 	// The other bindings, by binding name (bindings.go).
 	KVNamespaces []NamedBinding `json:"kv_namespaces" toml:"kv_namespaces"`
 	R2Buckets    []NamedBinding `json:"r2_buckets" toml:"r2_buckets"`
+	D1Databases  []NamedBinding `json:"d1_databases" toml:"d1_databases"`
 	Services     []NamedBinding `json:"services" toml:"services"`
 	Queues       struct {
 		Producers []NamedBinding `json:"producers" toml:"producers"`

@@ -2,6 +2,8 @@
 // (internal/bridge: workerskv_js.go, ...). They take and return plain data;
 // each runs in the I/O context of the event Go runs it for.
 
+import { Packer } from "./packer.mjs";
+
 export const bindingsHost = {
   // Workers KV. Values cross as bytes; metadata as JSON text.
   async workersKVGet(ns, key) {
@@ -51,6 +53,19 @@ export const bindingsHost = {
   queueSend(queue, texts, delaySeconds) {
     const messages = texts.map((t) => ({ body: JSON.parse(t), contentType: "json" }));
     return queue.sendBatch(messages, delaySeconds > 0 ? { delaySeconds } : undefined);
+  },
+  // D1: one statement, its rows packed as host.sql packs them (raw() has no
+  // row counts: they are 0).
+  // D1 binds a BLOB from an ArrayBuffer and returns one as an array of
+  // numbers.
+  async d1Exec(db, query, args) {
+    const bound = args.map((a) => (a instanceof Uint8Array ? a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength) : a));
+    const [columns, ...rows] = await db.prepare(query).bind(...bound).raw({ columnNames: true });
+    const p = new Packer();
+    p.u32(columns.length);
+    for (const c of columns) p.string(2, c);
+    for (const row of rows) for (const v of row) p.value(Array.isArray(v) ? new Uint8Array(v) : v);
+    return [p.done(), 0, 0];
   },
 };
 
