@@ -179,6 +179,63 @@
 // Retryable errors with exponential backoff when the call is idempotent,
 // never Overloaded ones; after a Reset the stub stays broken, so get a new
 // one from [Namespace.Get]. The StubError example shows the loop.
+// # Bindings
+//
+// [Env] reaches the Worker's bindings by their names in wrangler.jsonc:
+// [Env.Namespace] (durable_objects), [Env.KV] (kv_namespaces: a Workers KV
+// [KVNamespace]), [Env.Bucket] (r2_buckets: an R2 [Bucket], whose object
+// bodies stream as an io.ReadCloser from Get and from an io.Reader into
+// Put), [Env.Service] (services: another Worker, as an *http.Client) and
+// [Env.Queue] (queues.producers: a [QueueProducer] that sends JSON) and
+// [Env.D1] (d1_databases: a [D1Database], one statement at a time for now). A name that is not bound, or bound to another kind of
+// binding, is an error matching [ErrNoBinding] that names the binding and
+// the configuration key to add it to. Calls that do I/O take a
+// context.Context: the request's, or the ctx of the handler's event, which
+// says on workerd which event the call belongs to.
+//
+// # Vars and secrets
+//
+// [Env.Var] returns a text var or a secret; [VarJSON] decodes a var of any
+// JSON type (wrangler.jsonc's "vars" may hold objects, lists, numbers and
+// booleans) into a Go type. Locally, secrets come from .dev.vars (or .env)
+// next to wrangler.jsonc, for wrangler dev and for
+// durabletest.OptionsFromConfig alike. A var that is not set is an error
+// matching [ErrNoBinding], one of the wrong type [ErrVarType]; both name the
+// var and the configuration key.
+//
+// # Outbound HTTP
+//
+// On workerd, [net/http]'s client works as usual (http.DefaultClient, an
+// [http.Client] with a Timeout, http.NewRequestWithContext), from the front
+// handler and from objects: package workerd installs an
+// [http.DefaultTransport] that sends the request with workerd's fetch in the
+// I/O context of the event the request's context.Context comes from, streams
+// bodies both ways, ends the fetch when the context ends, and leaves
+// redirects to the Client. So build outgoing requests from the handler's
+// context:
+//
+//	req, err := http.NewRequestWithContext(r.Context(), "GET", "https://api.example/v1", nil)
+//	resp, err := http.DefaultClient.Do(req)
+//
+// A request with no such context (plain http.Get(url) uses
+// context.Background()) fails with [ErrNoEventContext], which names the fix.
+// [CF] returns the request's cf object as JSON; r.RemoteAddr is the client's
+// address as "ip:0".
+//
+// # Cron triggers and queues
+//
+// [Worker.Scheduled] runs on each cron trigger (triggers.crons in
+// wrangler.jsonc) with a [ScheduledEvent]; [Worker.Queue] consumes batches of
+// the queues the Worker consumes (queues.consumers) as a [MessageBatch],
+// whose messages the handler settles one by one ([Message.Ack],
+// [Message.Retry]) or all at once. Both get a ctx that belongs to their event,
+// for stub fetches and outbound HTTP, and an [Env]. A handler that returns an
+// error or panics fails its event only: workerd logs it, retries the queue
+// messages the handler left unsettled, and the Worker keeps serving.
+//
+//	Scheduled: func(ctx context.Context, env durable.Env, ev durable.ScheduledEvent) error {
+//		return purgeOld(ctx, env, ev.ScheduledTime)
+//	},
 //
 // # Types that grow
 //

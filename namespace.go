@@ -18,7 +18,9 @@ func (e Env) Namespace(binding string) (Namespace, error) {
 	return Namespace{impl: ns.(namespaceRuntime)}, nil
 }
 
-// Var returns a text variable or secret binding, and whether it is set.
+// Var returns a text variable or secret binding, and whether it is set. Vars
+// of other JSON types (objects, numbers, ...) are not text: decode them with
+// [VarJSON].
 func (e Env) Var(name string) (string, bool) { return e.runtime().Var(name) }
 
 func (e Env) runtime() envRuntime {

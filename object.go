@@ -1,6 +1,9 @@
 package durable
 
-import "net/http"
+import (
+	"context"
+	"net/http"
+)
 
 // Object is a Durable Object: it serves the HTTP requests sent to its stub.
 //
@@ -36,6 +39,14 @@ type Worker struct {
 	// (stub.increment(5)) and from Go ([Call]); see "RPC" in the package
 	// documentation for the rules. A class without an entry serves fetch only.
 	RPC map[string]any
+
+	// Scheduled, when set, runs on each cron trigger (triggers.crons in
+	// wrangler.jsonc). See [ScheduledEvent].
+	Scheduled func(ctx context.Context, env Env, ev ScheduledEvent) error
+
+	// Queue, when set, consumes the batches of the queues this Worker is a
+	// consumer of (queues.consumers in wrangler.jsonc). See [MessageBatch].
+	Queue func(ctx context.Context, env Env, batch *MessageBatch) error
 }
 
 // State is what a Durable Object instance knows about itself. The runtime passes

@@ -8,9 +8,11 @@ import (
 
 // OptionsFromConfig reads a wrangler configuration (wrangler.json, wrangler.jsonc
 // or wrangler.toml) and returns Options with its Durable Object bindings, its
-// text vars and its KV-backed classes, so that a test binds the objects exactly
-// as the deployed Worker does. Bindings with a script_name (objects of another
-// Worker) are left out.
+// vars (text and JSON) and its KV-backed classes, so that a test binds the
+// objects exactly as the deployed Worker does. Bindings with a script_name
+// (objects of another Worker) are left out. Local secrets are read as wrangler
+// dev reads them: from .dev.vars next to the configuration, or when there is
+// none from .env there, into Vars (a secret overrides a var of its name).
 //
 // It applies the build's migrations rule: a bound class that no migration
 // creates is an error naming the class and the migration to add, because
@@ -23,5 +25,9 @@ func OptionsFromConfig(path string) (*Options, error) {
 	if err := cfg.CheckMigrations(); err != nil {
 		return nil, fmt.Errorf("durabletest: %w", err)
 	}
-	return &Options{Bindings: cfg.LocalBindings(), Vars: cfg.TextVars(), KVBackedClasses: cfg.KVBackedClasses()}, nil
+	opts := &Options{Bindings: cfg.LocalBindings(), Vars: cfg.TextVars(), KVBackedClasses: cfg.KVBackedClasses()}
+	if err := readVars(cfg, opts); err != nil { // vars.go
+		return nil, fmt.Errorf("durabletest: %w", err)
+	}
+	return opts, nil
 }

@@ -31,9 +31,9 @@
 //		...
 //	})
 //
-// [OptionsFromConfig] reads the bindings, vars and migrations of a wrangler
-// configuration, under the build's rule: a bound class that no migration creates
-// is an error. Classes created with new_classes get the legacy KV-backed
+// [OptionsFromConfig] reads the bindings, vars (text and JSON), local secrets
+// (.dev.vars, else .env) and migrations of a wrangler configuration, under the
+// build's rule: a bound class that no migration creates is an error. Classes created with new_classes get the legacy KV-backed
 // storage, as on workerd: KV works, SQL fails with [durable.ErrKVBacked].
 // Point-in-time recovery behaves as on local workerd: [durable.Storage.Bookmark]
 // returns increasing stand-in bookmarks, the restore calls fail with
@@ -112,6 +112,36 @@
 // in meanwhile, as on workerd. A Fetch from inside [durable.Storage.Transaction]
 // fails before anything is sent, whatever its request's context, as on workerd,
 // where the transaction's function runs synchronously and must not wait.
+//
+// Workers KV namespaces ([Options.KVNamespaces], read from kv_namespaces by
+// [OptionsFromConfig]) are in-memory fakes, empty at start: strongly
+// consistent, with workerd's key order, paging, limits, metadata and
+// expiration (on real time). So are R2 buckets ([Options.R2Buckets], from
+// r2_buckets): MD5 ETags, listing with delimiters and pages; bodies are held
+// whole in memory. A service binding ([Options.Services]) is served in
+// process: by the Worker itself when the configuration binds it to itself,
+// else by an http.Handler the test gives. As on workerd, the front handler's env uses them only with
+// the context of the request being served.
+//
+// D1 databases ([Options.D1Databases], from d1_databases) are in-memory
+// SQLite databases under the same SQL rules as objects' storage; error
+// messages are SQLite's, not D1's (the codes match).
+//
+// Queue producers ([Options.QueueProducers], from queues.producers) keep
+// what they send until [Runtime.QueueSent] takes it, to hand to
+// [Runtime.Queue].
+//
+// [Runtime.Scheduled] fires a cron trigger and [Runtime.Queue] delivers a
+// batch of messages made with [QueueMessage] to the Worker's handlers, and
+// report what workerd would: the handler's error (a panic included) and
+// which messages were acknowledged or retried. Queues are not modelled
+// beyond that: nothing is redelivered, batched or delayed.
+//
+// Outbound HTTP (http.Get, http.Client) is Go's own, natively: the rule
+// that on workerd a request must carry the context of an event being served
+// ([durable.ErrNoEventContext]) is not checked here, so build outgoing
+// requests with http.NewRequestWithContext(r.Context(), ...) anyway.
+// [WithCF] gives a test request the cf object [durable.CF] returns.
 //
 // What is not modelled: waits the runtime cannot see (time.Sleep, channels,
 // sync.Mutex, a Fetch with an unrelated context) keep the gate here, while on

@@ -33,6 +33,40 @@ type Options struct {
 	// Vars are the text variables and secrets that [durable.Env.Var] returns.
 	Vars map[string]string
 
+	// JSONVars are the vars of other JSON types (objects, lists, numbers,
+	// booleans) that [durable.VarJSON] decodes, as wrangler.jsonc's "vars"
+	// holds them: each value is encoded with encoding/json (a
+	// json.RawMessage is taken as it is). A name in both Vars and JSONVars
+	// is an error.
+	JSONVars map[string]any
+
+	// KVNamespaces are the binding names of the Workers KV namespaces
+	// ([durable.Env.KV]), each an in-memory fake that starts empty
+	// (workerskv.go). [OptionsFromConfig] reads them from kv_namespaces.
+	KVNamespaces []string
+
+	// R2Buckets are the binding names of the R2 buckets
+	// ([durable.Env.Bucket]), each an in-memory fake that starts empty
+	// (r2.go). [OptionsFromConfig] reads them from r2_buckets.
+	R2Buckets []string
+
+	// Services are the service bindings ([durable.Env.Service]), each served
+	// in process by its handler; a nil handler is the Worker itself (its
+	// front handler, served as Runtime.Fetch serves it). [OptionsFromConfig]
+	// binds the services that name this Worker; bind other Workers here.
+	Services map[string]http.Handler
+
+	// QueueProducers maps each queue producer binding
+	// ([durable.Env.Queue]) to the queue it sends to. Sent messages wait in
+	// memory until [Runtime.QueueSent] takes them. [OptionsFromConfig] reads
+	// them from queues.producers.
+	QueueProducers map[string]string
+
+	// D1Databases are the binding names of the D1 databases
+	// ([durable.Env.D1]), each an in-memory SQLite database that starts
+	// empty (d1.go). [OptionsFromConfig] reads them from d1_databases.
+	D1Databases []string
+
 	// KVBackedClasses are the classes whose objects have the legacy KV-backed
 	// storage (created by a "new_classes" migration): their KV works, their
 	// SQL and Storage.Transaction fail with [durable.ErrKVBacked], as on
@@ -74,7 +108,13 @@ type shared struct {
 	worker   durable.Worker
 	bindings map[string]string
 	vars     map[string]string
-	kvBacked []string // classes with KV-backed storage
+	jsonVars map[string][]byte       // vars.go
+	kvs      map[string]*fakeKV      // workerskv.go
+	buckets  map[string]*fakeBucket  // r2.go
+	services map[string]http.Handler // service.go
+	queues   *fakeQueues             // queue.go
+	d1s      map[string]*database    // d1.go
+	kvBacked []string                // classes with KV-backed storage
 	dir      string
 	clock    *Clock
 	logf     func(format string, args ...any)
@@ -111,6 +151,12 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 		objects:  make(map[string]*object),
 	}}
 	rt.env = &env{rt: rt}
+	rt.loadJSONVars(opts.JSONVars) // vars.go
+	rt.kvs = newFakeKVs(opts.KVNamespaces)
+	rt.buckets = newFakeBuckets(opts.R2Buckets)
+	rt.services = maps.Clone(opts.Services)
+	rt.openD1(opts.D1Databases)
+	rt.queues = &fakeQueues{producers: maps.Clone(opts.QueueProducers), sent: map[string][]*durable.Message{}}
 	if rt.logf == nil {
 		rt.logf = tb.Logf
 	}
@@ -264,6 +310,9 @@ func (rt *Runtime) Close() error {
 	var errs []error
 	for _, o := range rt.objects {
 		errs = append(errs, o.state.storage.db.close())
+	}
+	for _, db := range rt.d1s { // d1.go
+		errs = append(errs, db.close())
 	}
 	return errors.Join(errs...)
 }

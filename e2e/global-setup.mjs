@@ -11,6 +11,7 @@ export const workers = [
   { config: "e2e/wsworker/wrangler.jsonc", pkg: "./e2e/wsworker" },
   { config: "e2e/storageworker/wrangler.jsonc", pkg: "./e2e/storageworker" },
   { config: "e2e/rpcworker/wrangler.jsonc", pkg: "./e2e/rpcworker" },
+  { config: "e2e/platformworker/wrangler.jsonc", pkg: "./e2e/platformworker" },
 ];
 
 export default function setup() {

@@ -36,6 +36,9 @@ export async function startWorker({ config = "wrangler.jsonc", persist, bindings
     url,
     fetch: (pathname, init) => fetch(new URL(pathname, url), init),
     stop: () => mf.dispose(),
+    // The Miniflare instance, for events other than fetch (getWorker's
+    // scheduled() and queue()).
+    mf,
   };
 }
 

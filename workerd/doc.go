@@ -23,5 +23,10 @@
 // flight fails with a 500 that says so, objects lose their in-memory state (as
 // on eviction, never their storage), and the next event boots a fresh runtime.
 //
+// Importing this package makes http.DefaultTransport workerd's fetch, run in
+// the I/O context of the event the request's context comes from (see
+// "Outbound HTTP" in package durable): build outgoing requests with
+// http.NewRequestWithContext(r.Context(), ...).
+//
 // Started natively (go run), Serve prints how to run the Worker and exits.
 package workerd

@@ -193,6 +193,21 @@
 // internal/sqlvalue (SQL values) and internal/packed (the packed results), where
 // they are tested natively.
 //
+// outbound_js.go is http.DefaultTransport on workerd: outbound fetches take
+// the path of stub fetches (fetchIn), in the context the request's
+// context.Context carries; its JavaScript is cmd/durable-build/js/outbound.mjs.
+//
+// bindings_js.go finds a binding's context and checks its kind for the
+// bindings beyond namespaces: workerskv_js.go (Workers KV), r2_js.go (R2,
+// bodies streamed both ways), service_js.go (service bindings, through
+// fetchIn), queue_js.go (queue producers), d1_js.go (D1, one statement a call);
+// their JavaScript
+// is cmd/durable-build/js/bindings.mjs.
+//
+// handlers_js.go runs Worker.Scheduled and Worker.Queue: each cron trigger or
+// queue batch is an event with a context of its own, like a front request;
+// their JavaScript is cmd/durable-build/js/handlers.mjs.
+//
 // The rest of storage has files of its own: kvbatch_js.go (KV batches and
 // Sync), cursor_js.go (SQL.Query: the cursor stays in JavaScript and Go pulls
 // bounded chunks), kvbacked_js.go (classes created with new_classes: the

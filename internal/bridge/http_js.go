@@ -22,7 +22,7 @@ import (
 // handler.
 func serve(c *ioContext, data, resolve js.Value, handler func() (http.Handler, error)) {
 	defer c.endEvent()
-	ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
+	ctx, cancel := context.WithCancel(withCF(withIOContext(context.Background(), c), data.Get("cf")))
 	defer cancel()
 	stop := func() {}
 	c.run(func() error { stop = onAbort(c, data.Get("signal"), cancel); return nil })

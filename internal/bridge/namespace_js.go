@@ -3,6 +3,7 @@
 package bridge
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -135,54 +136,13 @@ func (s *stub) Fetch(req *http.Request) (*http.Response, error) {
 	if c == nil {
 		return nil, fmt.Errorf("durable: stub fetch %s: %w", req.URL, serving.ErrFrontStubContext)
 	}
-	if err := c.checkCanWait(); err != nil {
-		return nil, fmt.Errorf("durable: stub fetch %s: %w", req.URL, err) // before anything is sent
-	}
-	out, err := serving.OutgoingStream(req, inlineBody)
-	if err != nil {
-		return nil, err
-	}
-	// A fetch whose context can end is aborted then, so workerd stops it too.
-	var aborter js.Value
-	var pipe *jsSink
-	v, err := c.await(req.Context(), func() (js.Value, error) {
-		msg := messageToJS(out)
-		if req.Context().Done() != nil {
-			aborter = js.Global().Get("AbortController").New()
-			msg.Set("signal", aborter.Get("signal"))
-		}
-		if out.Stream != nil {
-			// A body that is a request body of this context, not read yet,
-			// goes on as it is; any other is streamed from Go.
-			if jb, ok := out.Stream.(*jsBody); ok {
-				if stream, ok := jb.take(c); ok {
-					msg.Set("body", stream)
-				}
-			}
-			if msg.Get("body").IsNull() {
-				readable, sink, err := newPipe(c, req.Context())
-				if err != nil {
-					return js.Undefined(), err
-				}
-				msg.Set("body", readable)
-				pipe = sink
-				go pipeToJS(out.Stream, sink)
-			}
-		}
+	resp, err := fetchIn(c, req, "stub fetch", func(msg js.Value) (js.Value, error) {
 		return call(host, "stubFetch", s.jsStub(c), msg)
 	})
-	if err != nil {
-		if pipe != nil {
-			c.run(func() error { host.Call("end", pipe.writer, err.Error()); return nil })
-		}
-		if req.Context().Err() != nil && !aborter.IsUndefined() {
-			c.run(func() error { aborter.Call("abort"); return nil })
-		}
-		return nil, stubError("stub fetch "+out.URL, err)
+	// workerd's refusal carries the flags Cloudflare's retry guidance reads.
+	var refused *jsError
+	if errors.As(err, &refused) {
+		return nil, stubError("stub fetch "+req.URL.String(), refused)
 	}
-	m := messageFromJS(v)
-	if stream := v.Get("stream"); stream.Type() == js.TypeObject {
-		m.Stream = newJSBody(c, req.Context(), stream)
-	}
-	return serving.NewResponse(req, m), nil
+	return resp, err
 }

@@ -52,6 +52,9 @@ func Serve(w durable.Worker) {
 		"wsHold":       rt.wsHold,
 		"drain":        rt.drain,
 		"closeContext": rt.closeContext,
+		// handlers_js.go: the Worker's handlers beyond fetch
+		"scheduled": rt.scheduled,
+		"queue":     rt.queue,
 	} {
 		exports.Set(name, js.FuncOf(func(_ js.Value, args []js.Value) any { return fn(args) }))
 	}

@@ -11,6 +11,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -67,8 +68,10 @@ func NewRequest(ctx context.Context, m Message) (*http.Request, error) {
 	req.ContentLength = length
 	req.RequestURI = req.URL.RequestURI()
 	req.Host = req.URL.Host
+	// As net/http's server does, RemoteAddr is "ip:port", so that
+	// net.SplitHostPort works; workerd tells the address but not the port.
 	if ip := req.Header.Get("CF-Connecting-IP"); ip != "" {
-		req.RemoteAddr = ip
+		req.RemoteAddr = net.JoinHostPort(ip, "0")
 	}
 	return req, nil
 }

@@ -23,7 +23,7 @@ func TestNewRequestFillsServerFields(t *testing.T) {
 	}
 	body, _ := io.ReadAll(req.Body)
 	if req.Method != "POST" || req.Host != "village.example" || req.RequestURI != "/hey/x?y=1" ||
-		req.ContentLength != 5 || string(body) != "hello" || req.RemoteAddr != "203.0.113.9" {
+		req.ContentLength != 5 || string(body) != "hello" || req.RemoteAddr != "203.0.113.9:0" {
 		t.Fatalf("request = %+v body %q", req, body)
 	}
 	if got := req.Header.Values("X-Multi"); len(got) != 2 {

@@ -31,6 +31,15 @@ type Config struct {
 	} `json:"durable_objects" toml:"durable_objects"`
 	// Migrations create, rename and delete classes, in order.
 	Migrations []Migration `json:"migrations" toml:"migrations"`
+
+	// The other bindings, by binding name (bindings.go).
+	KVNamespaces []NamedBinding `json:"kv_namespaces" toml:"kv_namespaces"`
+	R2Buckets    []NamedBinding `json:"r2_buckets" toml:"r2_buckets"`
+	D1Databases  []NamedBinding `json:"d1_databases" toml:"d1_databases"`
+	Services     []NamedBinding `json:"services" toml:"services"`
+	Queues       struct {
+		Producers []NamedBinding `json:"producers" toml:"producers"`
+	} `json:"queues" toml:"queues"`
 }
 
 // Binding is one entry of durable_objects.bindings.

@@ -19,6 +19,8 @@ import { afterEvent, eventMessage, parkResponseWebSocket, setHold, takeWebSocket
 import { Packer, kvBytes } from "./packer.mjs";
 import { storageHost } from "./storage.mjs";
 import { cursorHost } from "./cursor.mjs";
+import { outboundHost } from "./outbound.mjs";
+import { bindingsHost } from "./bindings.mjs";
 
 const ROLLBACK = Symbol("rollback");
 const KEEP_ALIVE_MS = 10_000;
@@ -149,6 +151,8 @@ const host = {
   },
   ...webSocketHost,
   ...rpcHost,
+  ...outboundHost,
+  ...bindingsHost,
 };
 
 // The live runtime, for the helpers of lifecycle.mjs.
@@ -513,6 +517,7 @@ function inline(headers) {
 
 async function requestMessage(request) {
   const m = { method: request.method, url: request.url, headers: [...request.headers], body: null, signal: request.signal };
+  m.cf = request.cf; // for durable.CF (outbound.mjs, internal/bridge/outbound_js.go)
   if (request.body !== null) {
     if (inline(request.headers)) m.body = new Uint8Array(await request.arrayBuffer());
     else m.stream = request.body;
