@@ -14,12 +14,12 @@ export function kvBytes(value) {
   return encoder.encode(JSON.stringify(value));
 }
 
-// Packer encodes SQL results and KV listings into one byte buffer, so Go copies
-// a whole result across the boundary at once instead of reading it cell by
-// cell. The format is decoded by internal/bridge (packed_js.go).
-export class Packer {
-  constructor() {
-    this.buf = new Uint8Array(1024);
+// ByteWriter is a little-endian byte buffer that grows as it is written: the
+// base of every format that crosses into Go as one buffer (Packer here, RPC
+// values in rpc.mjs).
+export class ByteWriter {
+  constructor(size) {
+    this.buf = new Uint8Array(size);
     this.view = new DataView(this.buf.buffer);
     this.n = 0;
   }
@@ -36,6 +36,18 @@ export class Packer {
     this.room(4);
     this.view.setUint32(this.n, v, true);
     this.n += 4;
+  }
+  done() {
+    return this.buf.subarray(0, this.n);
+  }
+}
+
+// Packer encodes SQL results and KV listings into one byte buffer, so Go copies
+// a whole result across the boundary at once instead of reading it cell by
+// cell. The format is decoded by internal/bridge (packed_js.go).
+export class Packer extends ByteWriter {
+  constructor() {
+    super(1024);
   }
   bytes(tag, b) {
     this.room(5 + b.length);
@@ -66,9 +78,6 @@ export class Packer {
     } else {
       this.bytes(3, kvBytes(v));
     }
-  }
-  done() {
-    return this.buf.subarray(0, this.n);
   }
 }
 

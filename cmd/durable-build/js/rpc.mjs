@@ -7,35 +7,20 @@
 // Go crosses the boundary once per call instead of once per field. encode
 // refuses what Go's mapping has no place for (functions, stubs, bigints,
 // Maps, cycles) with a TypeError the caller sees.
+import { ByteWriter } from "./packer.mjs";
 
 const encoder = new TextEncoder();
 const decoder = new TextDecoder("utf-8", { fatal: true });
 const UNDEFINED = 0, NULL = 1, FALSE = 2, TRUE = 3, NUMBER = 4, STRING = 5, BYTES = 6, DATE = 7, ARRAY = 8, OBJECT = 9;
 const MAX_DEPTH = 64;
 
-class Writer {
+class Writer extends ByteWriter {
   constructor() {
-    this.buf = new Uint8Array(256);
-    this.view = new DataView(this.buf.buffer);
-    this.n = 0;
-  }
-  room(k) {
-    if (this.n + k <= this.buf.length) return;
-    let size = this.buf.length * 2;
-    while (size < this.n + k) size *= 2;
-    const next = new Uint8Array(size);
-    next.set(this.buf.subarray(0, this.n));
-    this.buf = next;
-    this.view = new DataView(next.buffer);
+    super(256);
   }
   tag(t) {
     this.room(1);
     this.buf[this.n++] = t;
-  }
-  u32(v) {
-    this.room(4);
-    this.view.setUint32(this.n, v, true);
-    this.n += 4;
   }
   f64(v) {
     this.room(8);
@@ -105,9 +90,6 @@ class Writer {
       }
     }
     path.pop();
-  }
-  done() {
-    return this.buf.subarray(0, this.n);
   }
 }
 
