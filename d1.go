@@ -31,9 +31,10 @@ func (e Env) D1(binding string) (D1Database, error) {
 
 // D1Database is a D1 database: SQLite shared by every Worker bound to it.
 // Get it from [Env.D1]; the zero D1Database is not usable. It runs one
-// statement a call, each committed on its own: [Exec] returns a statement's
-// rows, [Run] what it changed. Package sqlstore's OpenD1 is a database/sql
-// driver over it. Batches (D1's atomic unit) are to come.
+// statement a call, each committed on its own: [D1Database.Exec] returns a
+// statement's rows, [D1Database.Run] what it changed. Package sqlstore's
+// OpenD1 is a database/sql driver over it. Batches (D1's atomic unit) are
+// to come.
 type D1Database struct{ impl d1DatabaseRuntime }
 
 // Exec runs one SQL statement with ? parameters and returns its rows, with
