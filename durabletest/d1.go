@@ -5,6 +5,7 @@ import (
 
 	"github.com/durableobjects-on-go/durable"
 	"github.com/durableobjects-on-go/durable/internal/serving"
+	"github.com/durableobjects-on-go/durable/internal/sqlvalue"
 )
 
 // openD1 opens one in-memory SQLite database per D1 binding. It runs
@@ -47,4 +48,27 @@ func (v *d1View) Exec(ctx context.Context, query string, args []any) (*durable.R
 	// D1's raw() reports no row counts; neither does this fake.
 	res.RowsRead, res.RowsWritten = 0, 0
 	return res, nil
+}
+
+// Run counts the changes as Miniflare's D1 does: total_changes() before and
+// after the statement, and last_insert_rowid() after it.
+func (v *d1View) Run(ctx context.Context, query string, args []any) (durable.D1Meta, error) {
+	if err := v.env.checkEvent(ctx, "D1 "+v.name); err != nil {
+		return durable.D1Meta{}, err
+	}
+	canon, err := sqlvalue.Args(args)
+	if err != nil {
+		return durable.D1Meta{}, err
+	}
+	db := v.db
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.closed {
+		return durable.D1Meta{}, errClosed
+	}
+	before := db.conn.TotalChanges()
+	if _, msg := db.run(query, canon); msg != "" {
+		return durable.D1Meta{}, sqlvalue.Error(query, msg)
+	}
+	return durable.D1Meta{Changes: db.conn.TotalChanges() - before, LastRowID: db.conn.LastInsertRowID()}, nil
 }

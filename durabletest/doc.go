@@ -125,7 +125,9 @@
 //
 // D1 databases ([Options.D1Databases], from d1_databases) are in-memory
 // SQLite databases under the same SQL rules as objects' storage; error
-// messages are SQLite's, not D1's (the codes match).
+// messages are SQLite's, not D1's (the codes match). [durable.D1Database.Run]
+// counts changes as Miniflare's D1 does: total_changes() across the
+// statement, and last_insert_rowid() after it.
 //
 // Queue producers ([Options.QueueProducers], from queues.producers) keep
 // what they send until [Runtime.QueueSent] takes it, to hand to

@@ -302,4 +302,9 @@ describe("bindings", () => {
     const res = await server.fetch(`/d1/${Date.now().toString(36)}`, { method: "POST" });
     expect(await res.json()).toEqual(goWant("d1Want"));
   });
+
+  test("D1 through database/sql: rows changed and last ids, typed rows, NULLs, BeginTx refused, SQL errors", async () => {
+    const res = await server.fetch(`/d1sql/${Date.now().toString(36)}`, { method: "POST" });
+    expect(await res.json()).toEqual(goWant("d1SQLWant"));
+  });
 });

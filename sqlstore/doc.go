@@ -1,13 +1,14 @@
 // Package sqlstore is a database/sql driver over a Durable Object's SQL
-// storage, so that code written for [database/sql] — sqlc's generated
-// queries, sqlx, migration runners — works on an object's database:
+// storage, and another over D1, so that code written for [database/sql] —
+// sqlc's generated queries, sqlx — works on either database:
 //
 //	db := sqlstore.Open(state.Storage())
 //	var name string
 //	err := db.QueryRowContext(ctx, `SELECT name FROM users WHERE id = ?`, id).Scan(&name)
 //
 // It is written over the public durable API only, so it runs unchanged on
-// workerd and under package durabletest.
+// workerd and under package durabletest. The sections below are about
+// [Open]'s driver, but for the last, on [OpenD1]'s.
 //
 // # Connections
 //
@@ -90,4 +91,33 @@
 // [*durable.SQLError] (match it with errors.As, or errors.Is with
 // [durable.ErrConstraint]). The driver never returns [driver.ErrBadConn] for a
 // failed statement, since another connection reaches the same database.
+//
+// # D1
+//
+// [OpenD1] returns a *sql.DB over a [durable.D1Database]:
+//
+//	d1, err := env.D1("DB")
+//	...
+//	db := sqlstore.OpenD1(d1)
+//	res, err := db.ExecContext(ctx, `UPDATE posts SET likes = likes + 1 WHERE id = ?`, id)
+//
+// Each statement is one D1 call, committed on its own; ctx must be the
+// event's, as for every D1 call (so use the Context methods: db.Exec, without
+// one, fails with [durable.ErrNoEventContext] in a Worker's front handler).
+// Arguments, values, times and errors follow the rules above: named
+// arguments fail with [ErrNamedArg], a statement D1 refuses is a
+// [*durable.SQLError].
+//
+// D1 has no interactive transactions: BeginTx, and [Transaction], fail with
+// [ErrD1BeginTx]. Only a batch of statements is atomic on D1.
+//
+// [sql.Result.RowsAffected] and [sql.Result.LastInsertId] come from the
+// meta.changes and meta.last_row_id that D1 reports of the statement (see
+// [durable.D1Database.Run]), with no other call; both are 0 when the
+// statement changed no row. LastInsertId after an UPDATE or DELETE is the
+// last insert on D1's connection, which every Worker bound to the database
+// shares: only after an INSERT is it surely the statement's own.
+//
+// QueryContext loads the whole result, which D1 returns whole anyway; closing
+// the rows releases nothing on D1.
 package sqlstore

@@ -52,12 +52,39 @@ type connector struct{ drv *drv }
 func (c *connector) Connect(context.Context) (driver.Conn, error) { return &conn{drv: c.drv}, nil }
 func (c *connector) Driver() driver.Driver                        { return c.drv }
 
+// handle is what the connections of both drivers keep: whether database/sql
+// closed them. It refuses named arguments for both.
+type handle struct{ closed bool }
+
+func (h *handle) Close() error { h.closed = true; return nil }
+
+func (h *handle) IsValid() bool { return !h.closed }
+
+func (h *handle) Ping(ctx context.Context) error { return h.usable(ctx) }
+
+// usable reports why the connection cannot run a statement now.
+func (h *handle) usable(ctx context.Context) error {
+	if h.closed {
+		return driver.ErrBadConn
+	}
+	return ctx.Err()
+}
+
+// CheckNamedValue refuses named arguments and leaves the rest to
+// database/sql's default conversion (Valuers, then the driver.Value kinds).
+func (h *handle) CheckNamedValue(nv *driver.NamedValue) error {
+	if nv.Name != "" {
+		return fmt.Errorf("%w (argument %q)", ErrNamedArg, nv.Name)
+	}
+	return driver.ErrSkip
+}
+
 // conn is a handle on the object's one SQL session. It keeps no state of its
 // own beyond whether Transaction has opened a transaction on it.
 type conn struct {
-	drv    *drv
-	closed bool
-	tx     *tx // the transaction BeginTx opened for Transaction
+	handle
+	drv *drv
+	tx  *tx // the transaction BeginTx opened for Transaction
 	// allowBegin lets the next BeginTx through: Transaction sets it from
 	// inside Storage.Transaction.
 	allowBegin bool
@@ -87,12 +114,6 @@ func (c *conn) PrepareContext(ctx context.Context, query string) (driver.Stmt, e
 	return &stmt{conn: c, query: query}, nil
 }
 
-func (c *conn) Close() error { c.closed = true; return nil }
-
-func (c *conn) IsValid() bool { return !c.closed }
-
-func (c *conn) Ping(ctx context.Context) error { return c.usable(ctx) }
-
 func (c *conn) Begin() (driver.Tx, error) { return c.BeginTx(context.Background(), driver.TxOptions{}) }
 
 func (c *conn) BeginTx(ctx context.Context, _ driver.TxOptions) (driver.Tx, error) {
@@ -105,15 +126,6 @@ func (c *conn) BeginTx(ctx context.Context, _ driver.TxOptions) (driver.Tx, erro
 	c.allowBegin = false
 	c.tx = &tx{}
 	return c.tx, nil
-}
-
-// CheckNamedValue refuses named arguments and leaves the rest to
-// database/sql's default conversion (Valuers, then the driver.Value kinds).
-func (c *conn) CheckNamedValue(nv *driver.NamedValue) error {
-	if nv.Name != "" {
-		return fmt.Errorf("%w (argument %q)", ErrNamedArg, nv.Name)
-	}
-	return driver.ErrSkip
 }
 
 func (c *conn) ExecContext(ctx context.Context, query string, args []driver.NamedValue) (driver.Result, error) {
@@ -204,14 +216,6 @@ func (c *conn) QueryContext(ctx context.Context, query string, args []driver.Nam
 	return &rows{cur: cur}, nil
 }
 
-// usable reports why the connection cannot run a statement now.
-func (c *conn) usable(ctx context.Context) error {
-	if c.closed {
-		return driver.ErrBadConn
-	}
-	return ctx.Err()
-}
-
 // values turns database/sql's arguments into durable's. time.Time becomes
 // TEXT (see the package documentation); the other driver.Value kinds are
 // durable's own.
@@ -232,9 +236,13 @@ type result struct{ lastID, affected int64 }
 func (r result) LastInsertId() (int64, error) { return r.lastID, nil }
 func (r result) RowsAffected() (int64, error) { return r.affected, nil }
 
-// stmt is a statement kept as text: see conn.PrepareContext.
+// stmt is a statement kept as text: see conn.PrepareContext. It runs on
+// the connection of either driver.
 type stmt struct {
-	conn  *conn
+	conn interface {
+		driver.ExecerContext
+		driver.QueryerContext
+	}
 	query string
 }
 

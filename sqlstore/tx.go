@@ -13,7 +13,8 @@ import (
 var errRolledBack = errors.New("sqlstore: rolled back")
 
 // Transaction runs fn with a [*sql.Tx] inside [durable.Storage.Transaction] of
-// the storage db was opened on (db must come from [Open]). Every statement fn
+// the storage db was opened on (db must come from [Open]; given a *sql.DB
+// from [OpenD1], it fails with [ErrD1BeginTx]). Every statement fn
 // runs through tx is atomic: the writes commit when fn returns nil and roll
 // back when fn returns an error (which Transaction returns), panics (the panic
 // goes on), or calls tx.Rollback. tx.Commit inside fn fails with
@@ -25,6 +26,9 @@ var errRolledBack = errors.New("sqlstore: rolled back")
 // feeds, no sleep). Statements fn runs through db rather than tx also run
 // inside the transaction, since the object has one database session.
 func Transaction(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) error {
+	if _, ok := db.Driver().(d1Driver); ok {
+		return fmt.Errorf("sqlstore: Transaction: %w", ErrD1BeginTx)
+	}
 	d, ok := db.Driver().(*drv)
 	if !ok {
 		return fmt.Errorf("sqlstore: Transaction needs a *sql.DB from sqlstore.Open, not one of driver %T", db.Driver())

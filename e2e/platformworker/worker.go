@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/md5"
 	"crypto/sha256"
+	"database/sql"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -17,6 +18,7 @@ import (
 	"time"
 
 	"github.com/durableobjects-on-go/durable"
+	"github.com/durableobjects-on-go/durable/sqlstore"
 )
 
 // Worker is the platform Worker; its own file so that a native test can
@@ -144,6 +146,9 @@ func front(env durable.Env) http.Handler {
 	})
 	mux.HandleFunc("POST /d1/{run}", func(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, d1Scenario(r.Context(), env, r.PathValue("run")))
+	})
+	mux.HandleFunc("POST /d1sql/{run}", func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, d1SQLScenario(r.Context(), env, r.PathValue("run")))
 	})
 	mux.HandleFunc("GET /cf", func(w http.ResponseWriter, r *http.Request) {
 		host, port, err := net.SplitHostPort(r.RemoteAddr)
@@ -384,6 +389,83 @@ func d1Scenario(ctx context.Context, env durable.Env, run string) map[string]any
 	_, err = env.D1("CACHE")
 	out["wrongBinding"] = []any{errors.Is(err, durable.ErrNoBinding), errText(err)}
 	_, err = db.Exec(context.Background(), `SELECT 1`)
+	out["noContext"] = errors.Is(err, durable.ErrNoEventContext)
+	return out
+}
+
+// d1SQLScenario runs database/sql calls on D1 through sqlstore.OpenD1 and
+// reports what each gave: rows changed and last ids, scanned rows, errors.
+func d1SQLScenario(ctx context.Context, env durable.Env, run string) map[string]any {
+	out := map[string]any{}
+	d1, err := env.D1("DB")
+	if err != nil {
+		out["bindError"] = errText(err)
+		return out
+	}
+	db := sqlstore.OpenD1(d1)
+	defer db.Close()
+	table := "s_" + run
+	exec := func(key, query string, args ...any) {
+		res, err := db.ExecContext(ctx, query, args...)
+		if err != nil {
+			out[key] = errText(err)
+			return
+		}
+		affected, err1 := res.RowsAffected()
+		lastID, err2 := res.LastInsertId()
+		out[key] = []any{affected, lastID, errText(errors.Join(err1, err2))}
+	}
+	exec("create", `CREATE TABLE `+table+` (id INTEGER PRIMARY KEY, name TEXT UNIQUE, score REAL, data BLOB, note TEXT)`)
+	exec("insert", `INSERT INTO `+table+` (name, score, data, note) VALUES (?, ?, ?, ?), (?, ?, ?, ?)`, "ada", 9.5, []byte{1, 2}, nil, "grace", 7, []byte{}, "x")
+	exec("insertOne", `INSERT INTO `+table+` (name) VALUES (?)`, "linus")
+	exec("update", `UPDATE `+table+` SET score = score + 1 WHERE score IS NOT NULL`)
+	exec("updateNone", `UPDATE `+table+` SET score = 0 WHERE id = 99`)
+	exec("ignored", `INSERT OR IGNORE INTO `+table+` (name) VALUES ('ada')`)
+	exec("delete", `DELETE FROM `+table+` WHERE name = ?`, "linus")
+
+	rows, err := db.QueryContext(ctx, `SELECT id, name, score, data, note FROM `+table+` ORDER BY id`)
+	if err != nil {
+		out["select"] = errText(err)
+	} else {
+		out["columns"], _ = rows.Columns()
+		var got []string
+		for rows.Next() {
+			var (
+				id    int64
+				name  string
+				score sql.NullFloat64
+				data  []byte
+				note  sql.NullString
+			)
+			if err := rows.Scan(&id, &name, &score, &data, &note); err != nil {
+				got = append(got, errText(err))
+				continue
+			}
+			got = append(got, fmt.Sprintf("%d|%s|%v|%v|%v", id, name, score, data, note))
+		}
+		out["rows"] = got
+		out["rowsErr"] = errText(errors.Join(rows.Err(), rows.Close()))
+	}
+	var id int64
+	err = db.QueryRowContext(ctx, `INSERT INTO `+table+` (name) VALUES (?) RETURNING id`, "barbara").Scan(&id)
+	out["returning"] = []any{id, errText(err)}
+	var n int64
+	err = db.QueryRowContext(ctx, `SELECT count(*) FROM `+table+` WHERE note IS NULL`).Scan(&n)
+	out["nulls"] = []any{n, errText(err)}
+	err = db.QueryRowContext(ctx, `SELECT id FROM `+table+` WHERE id < 0`).Scan(&id)
+	out["noRows"] = errors.Is(err, sql.ErrNoRows)
+
+	_, err = db.BeginTx(ctx, nil)
+	out["beginTx"] = []any{errors.Is(err, sqlstore.ErrD1BeginTx), errText(err)}
+	_, err = db.ExecContext(ctx, `INSERT INTO `+table+` (name) VALUES (?)`, "ada")
+	var sqlErr *durable.SQLError
+	out["constraint"] = []any{errors.As(err, &sqlErr), errors.Is(err, durable.ErrConstraint)}
+	_, err = db.QueryContext(ctx, `SELEC 1`)
+	sqlErr = nil
+	out["syntax"] = []any{errors.As(err, &sqlErr), sqlErr != nil && sqlErr.Code == "SQLITE_ERROR"}
+	_, err = db.ExecContext(ctx, `SELECT :a`, sql.Named("a", 1))
+	out["named"] = errors.Is(err, sqlstore.ErrNamedArg)
+	_, err = db.ExecContext(context.Background(), `SELECT 1`)
 	out["noContext"] = errors.Is(err, durable.ErrNoEventContext)
 	return out
 }

@@ -225,3 +225,26 @@ const d1Want = `{"columns":["id","name","score","data","note"],"constraint":true
 	`"rows":["int64 1|string ada|float64 9.5|[]uint8 [1 2]|\u003cnil\u003e \u003cnil\u003e","int64 2|string grace|int64 7|[]uint8 []|string x"],` +
 	`"syntax":[true,true],` +
 	`"wrongBinding":[true,"durable: no such binding: \"CACHE\" is not a D1 database binding (it is a binding of another kind): add it to d1_databases in wrangler.jsonc"]}`
+
+func TestD1SQLNatively(t *testing.T) {
+	opts, err := durabletest.OptionsFromConfig("wrangler.jsonc")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rt := durabletest.New(t, Worker(), opts)
+	resp := rt.Fetch(httptest.NewRequest("POST", "/d1sql/native", nil))
+	var got map[string]any
+	json.NewDecoder(resp.Body).Decode(&got)
+	if b, _ := json.Marshal(got); string(b) != d1SQLWant {
+		t.Errorf("got\n%s\nwant\n%s", b, d1SQLWant)
+	}
+}
+
+// d1SQLWant is what the database/sql scenario on D1 gives, natively and on
+// workerd.
+const d1SQLWant = `{"beginTx":[true,"sqlstore: BeginTx is not supported on D1: D1 has no interactive transactions; it commits each statement as it runs, and only a batch of statements is atomic"],` +
+	`"columns":["id","name","score","data","note"],"constraint":[true,true],` +
+	`"create":[0,0,""],"delete":[1,3,""],"ignored":[0,0,""],"insert":[2,2,""],"insertOne":[1,3,""],` +
+	`"named":true,"noContext":true,"noRows":true,"nulls":[2,""],"returning":[3,""],` +
+	`"rows":["1|ada|{10.5 true}|[1 2]|{ false}","2|grace|{8 true}|[]|{x true}"],"rowsErr":"","syntax":[true,true],` +
+	`"update":[2,3,""],"updateNone":[0,0,""]}`

@@ -33,13 +33,9 @@ func (d *d1Database) Exec(ctx context.Context, query string, args []any) (*durab
 	if err != nil {
 		return nil, err
 	}
-	canon, err := sqlvalue.Args(args)
+	jsArgs, err := d1Args(args)
 	if err != nil {
 		return nil, err
-	}
-	jsArgs := make([]any, len(canon))
-	for i, a := range canon {
-		jsArgs[i] = valueToJS(a)
 	}
 	v, err := c.await(ctx, func() (js.Value, error) { return call(host, "d1Exec", d.v, query, jsArgs) })
 	if err != nil {
@@ -52,4 +48,35 @@ func (d *d1Database) Exec(ctx context.Context, query string, args []any) (*durab
 	out.RowsRead = int64(v.Index(1).Float())
 	out.RowsWritten = int64(v.Index(2).Float())
 	return out, nil
+}
+
+// Run runs a statement through D1's run() (bindings.mjs's d1Run), which
+// reports meta.changes and meta.last_row_id.
+func (d *d1Database) Run(ctx context.Context, query string, args []any) (durable.D1Meta, error) {
+	c, err := d.env.contextFor(ctx, "D1 "+d.name)
+	if err != nil {
+		return durable.D1Meta{}, err
+	}
+	jsArgs, err := d1Args(args)
+	if err != nil {
+		return durable.D1Meta{}, err
+	}
+	v, err := c.await(ctx, func() (js.Value, error) { return call(host, "d1Run", d.v, query, jsArgs) })
+	if err != nil {
+		return durable.D1Meta{}, sqlvalue.Error(query, err.Error())
+	}
+	return durable.D1Meta{Changes: int64(v.Index(0).Float()), LastRowID: int64(v.Index(1).Float())}, nil
+}
+
+// d1Args checks a statement's arguments and turns them into JavaScript values.
+func d1Args(args []any) ([]any, error) {
+	canon, err := sqlvalue.Args(args)
+	if err != nil {
+		return nil, err
+	}
+	jsArgs := make([]any, len(canon))
+	for i, a := range canon {
+		jsArgs[i] = valueToJS(a)
+	}
+	return jsArgs, nil
 }

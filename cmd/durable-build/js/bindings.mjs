@@ -59,7 +59,7 @@ export const bindingsHost = {
   // D1 binds a BLOB from an ArrayBuffer and returns one as an array of
   // numbers.
   async d1Exec(db, query, args) {
-    const bound = args.map((a) => (a instanceof Uint8Array ? a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength) : a));
+    const bound = args.map(d1Arg);
     const [columns, ...rows] = await db.prepare(query).bind(...bound).raw({ columnNames: true });
     const p = new Packer();
     p.u32(columns.length);
@@ -67,7 +67,18 @@ export const bindingsHost = {
     for (const row of rows) for (const v of row) p.value(Array.isArray(v) ? new Uint8Array(v) : v);
     return [p.done(), 0, 0];
   },
+  // D1's run(): what the statement changed, from its meta.
+  async d1Run(db, query, args) {
+    const bound = args.map(d1Arg);
+    const { meta } = await db.prepare(query).bind(...bound).run();
+    return [meta?.changes ?? 0, meta?.last_row_id ?? 0];
+  },
 };
+
+// d1Arg is a bound value as D1 takes it: a BLOB as an ArrayBuffer.
+function d1Arg(a) {
+  return a instanceof Uint8Array ? a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength) : a;
+}
 
 function r2Meta(o) {
   return {
