@@ -1,9 +1,6 @@
 package durable
 
-import (
-	"context"
-	"fmt"
-)
+import "context"
 
 type d1Runtime interface {
 	D1(binding string) (any, error) // a d1DatabaseRuntime
@@ -18,11 +15,7 @@ type d1DatabaseRuntime interface {
 // (d1_databases[].binding in wrangler.jsonc). It fails with [ErrNoBinding]
 // when there is no such binding, or when the binding is of another kind.
 func (e Env) D1(binding string) (D1Database, error) {
-	rt, ok := e.runtime().(d1Runtime)
-	if !ok {
-		return D1Database{}, fmt.Errorf("%w: this runtime has no D1", ErrNoBinding)
-	}
-	impl, err := rt.D1(binding)
+	impl, err := bindingOf(e, "D1", binding, d1Runtime.D1)
 	if err != nil {
 		return D1Database{}, err
 	}

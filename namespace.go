@@ -1,6 +1,9 @@
 package durable
 
-import "net/http"
+import (
+	"fmt"
+	"net/http"
+)
 
 // Env gives access to a Worker's bindings, as configured in wrangler.jsonc. The
 // runtime passes it to the front handler's builder and to each [Constructor];
@@ -22,6 +25,16 @@ func (e Env) Namespace(binding string) (Namespace, error) {
 // of other JSON types (objects, numbers, ...) are not text: decode them with
 // [VarJSON].
 func (e Env) Var(name string) (string, bool) { return e.runtime().Var(name) }
+
+// bindingOf asks the runtime, when it has the capability R, for the binding
+// of that name; kind names the capability in the error of a runtime without.
+func bindingOf[R any](e Env, kind, name string, get func(R, string) (any, error)) (any, error) {
+	rt, ok := e.runtime().(R)
+	if !ok {
+		return nil, fmt.Errorf("%w: this runtime has no %s", ErrNoBinding, kind)
+	}
+	return get(rt, name)
+}
 
 func (e Env) runtime() envRuntime {
 	if e.impl == nil {

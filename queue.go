@@ -33,11 +33,7 @@ type queueRuntime interface {
 // [ErrNoBinding] when there is no such binding, or when the binding is of
 // another kind.
 func (e Env) Queue(binding string) (QueueProducer, error) {
-	rt, ok := e.runtime().(queueProducerRuntime)
-	if !ok {
-		return QueueProducer{}, fmt.Errorf("%w: this runtime has no queues", ErrNoBinding)
-	}
-	impl, err := rt.QueueProducer(binding)
+	impl, err := bindingOf(e, "queues", binding, queueProducerRuntime.QueueProducer)
 	if err != nil {
 		return QueueProducer{}, err
 	}

@@ -31,11 +31,7 @@ type bucketRuntime interface {
 // (r2_buckets[].binding in wrangler.jsonc). It fails with [ErrNoBinding]
 // when there is no such binding, or when the binding is of another kind.
 func (e Env) Bucket(binding string) (Bucket, error) {
-	rt, ok := e.runtime().(r2Runtime)
-	if !ok {
-		return Bucket{}, fmt.Errorf("%w: this runtime has no R2", ErrNoBinding)
-	}
-	impl, err := rt.Bucket(binding)
+	impl, err := bindingOf(e, "R2", binding, r2Runtime.Bucket)
 	if err != nil {
 		return Bucket{}, err
 	}

@@ -37,11 +37,7 @@ type kvNamespaceRuntime interface {
 // when there is no such binding, or when the binding is of another kind.
 // (Not to be confused with [Storage.KV], an object's own key-value storage.)
 func (e Env) KV(binding string) (KVNamespace, error) {
-	rt, ok := e.runtime().(workersKVRuntime)
-	if !ok {
-		return KVNamespace{}, fmt.Errorf("%w: this runtime has no Workers KV", ErrNoBinding)
-	}
-	impl, err := rt.WorkersKV(binding)
+	impl, err := bindingOf(e, "Workers KV", binding, workersKVRuntime.WorkersKV)
 	if err != nil {
 		return KVNamespace{}, err
 	}

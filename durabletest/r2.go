@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"crypto/md5"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
 	"io"
@@ -124,16 +123,10 @@ func (v *bucketView) List(ctx context.Context, opts *durable.R2ListOptions) (dur
 	if opts != nil {
 		o = *opts
 	}
-	if o.Limit <= 0 || o.Limit > 1000 {
-		o.Limit = 1000
-	}
-	after := ""
-	if o.Cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(o.Cursor)
-		if err != nil {
-			return durable.R2List{}, fmt.Errorf("durable: R2 %s list: invalid cursor %q", v.name, o.Cursor)
-		}
-		after = string(b)
+	var after string
+	var err error
+	if o.Limit, after, err = pageStart(fmt.Sprintf("R2 %s list", v.name), o.Limit, o.Cursor); err != nil {
+		return durable.R2List{}, err
 	}
 	v.b.mu.Lock()
 	defer v.b.mu.Unlock()
@@ -174,7 +167,7 @@ func (v *bucketView) List(ctx context.Context, opts *durable.R2ListOptions) (dur
 		after = k
 	}
 	if list.Truncated {
-		list.Cursor = base64.RawURLEncoding.EncodeToString([]byte(after))
+		list.Cursor = pageCursor(after)
 	}
 	return list, nil
 }

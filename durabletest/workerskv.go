@@ -2,7 +2,6 @@ package durabletest
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -149,16 +148,10 @@ func (v *kvView) List(ctx context.Context, opts *durable.KVListOptions) (durable
 	if opts != nil {
 		o = *opts
 	}
-	if o.Limit <= 0 || o.Limit > 1000 {
-		o.Limit = 1000
-	}
-	after := ""
-	if o.Cursor != "" {
-		b, err := base64.RawURLEncoding.DecodeString(o.Cursor)
-		if err != nil {
-			return durable.KVList{}, fmt.Errorf("durable: KV %s list: invalid cursor %q", v.name, o.Cursor)
-		}
-		after = string(b)
+	var after string
+	var err error
+	if o.Limit, after, err = pageStart(fmt.Sprintf("KV %s list", v.name), o.Limit, o.Cursor); err != nil {
+		return durable.KVList{}, err
 	}
 	v.kv.mu.Lock()
 	defer v.kv.mu.Unlock()
@@ -174,7 +167,7 @@ func (v *kvView) List(ctx context.Context, opts *durable.KVListOptions) (durable
 	list := durable.KVList{Complete: len(names) <= o.Limit}
 	if !list.Complete {
 		names = names[:o.Limit]
-		list.Cursor = base64.RawURLEncoding.EncodeToString([]byte(names[len(names)-1]))
+		list.Cursor = pageCursor(names[len(names)-1])
 	}
 	for _, name := range names {
 		e := v.kv.entries[name]

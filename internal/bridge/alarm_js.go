@@ -33,10 +33,8 @@ func (s *storage) Alarm() (time.Time, bool, error) {
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("durable: get alarm: %w", err)
 	}
-	if v.Type() != js.TypeNumber {
-		return time.Time{}, false, nil
-	}
-	return time.UnixMilli(int64(v.Float())), true, nil
+	t, ok := timeOf(v)
+	return t, ok, nil
 }
 
 func (s *storage) DeleteAlarm() error {
@@ -77,15 +75,8 @@ func (rt *isolate) objectAlarm(args []js.Value) any {
 		info.RetryCount = v.Int()
 	}
 	info.IsRetry = jsInfo.Get("isRetry").Truthy()
-	if v := jsInfo.Get("scheduledTime"); v.Type() == js.TypeNumber {
-		info.ScheduledTime = time.UnixMilli(int64(v.Float()))
-	}
-	c.enter()
-	c.beginEvent()
-	go func() {
-		defer c.endEvent()
-		ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
-		defer cancel()
+	info.ScheduledTime, _ = timeOf(jsInfo.Get("scheduledTime"))
+	c.startEvent(func(ctx context.Context) error {
 		inst, err := o.get()
 		if err == nil {
 			err = serving.RunAlarm(ctx, inst, info)
@@ -97,14 +88,13 @@ func (rt *isolate) objectAlarm(args []js.Value) any {
 		if err != nil {
 			log.Printf("durable: %s object %s: alarm attempt (retry %d) failed: %v", o.class, o.state.id.String(), info.RetryCount, err)
 		}
-		c.run(func() error {
-			if err != nil {
-				reject.Invoke(errAlarmFailed)
-			} else {
-				resolve.Invoke()
-			}
-			return nil
-		})
-	}()
+		return err
+	}, func(err error) {
+		if err != nil {
+			reject.Invoke(errAlarmFailed)
+		} else {
+			resolve.Invoke()
+		}
+	})
 	return nil
 }

@@ -171,6 +171,23 @@ func (c *ioContext) endEvent() {
 	}
 }
 
+// startEvent begins an event of c, which Go runs in now, and runs work on a
+// goroutine of its own with a context.Context that belongs to the event and
+// ends with it; settle then answers JavaScript, in c. Every entry point whose
+// event is one Go call and one answer (alarms, cron, queues, RPC, WebSocket
+// events, tasks) starts it this way.
+func (c *ioContext) startEvent(work func(ctx context.Context) error, settle func(err error)) {
+	c.enter()
+	c.beginEvent()
+	go func() {
+		defer c.endEvent()
+		ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
+		defer cancel()
+		err := work(ctx)
+		c.run(func() error { settle(err); return nil })
+	}()
+}
+
 // enter marks c as the context Go runs in: called first by every entry point
 // and callback that workerd runs in c's context.
 func (c *ioContext) enter() { currentContext.Store(c.id) }

@@ -28,29 +28,21 @@ func (rt *isolate) scheduled(args []js.Value) any {
 	c := rt.context(int32(args[0].Int()), "scheduled event")
 	data, envValue, resolve, reject := args[1], args[2], args[3], args[4]
 	ev := durable.ScheduledEvent{Cron: stringOr(data.Get("cron"))}
-	if t := data.Get("scheduledTime"); t.Type() == js.TypeNumber {
-		ev.ScheduledTime = time.UnixMilli(int64(t.Float()))
-	}
-	c.enter()
-	c.beginEvent()
-	go func() {
-		defer c.endEvent()
-		ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
-		defer cancel()
+	ev.ScheduledTime, _ = timeOf(data.Get("scheduledTime"))
+	c.startEvent(func(ctx context.Context) error {
 		env := wrap.Env(&env{v: envValue, owner: c}).(durable.Env)
 		err := serving.RunScheduled(ctx, rt.worker, env, ev, log.Printf)
 		if err != nil {
 			log.Printf("durable: cron %q: %v", ev.Cron, err)
 		}
-		c.run(func() error {
-			if err != nil {
-				reject.Invoke(errHandlerFailed)
-			} else {
-				resolve.Invoke()
-			}
-			return nil
-		})
-	}()
+		return err
+	}, func(err error) {
+		if err != nil {
+			reject.Invoke(errHandlerFailed)
+		} else {
+			resolve.Invoke()
+		}
+	})
 	return nil
 }
 
@@ -65,37 +57,29 @@ func (rt *isolate) queue(args []js.Value) any {
 	for i := range msgs.Length() {
 		m := msgs.Index(i)
 		msg := &durable.Message{ID: stringOr(m.Get("id")), Body: json.RawMessage(stringOr(m.Get("body")))}
-		if t := m.Get("timestamp"); t.Type() == js.TypeNumber {
-			msg.Timestamp = time.UnixMilli(int64(t.Float()))
-		}
+		msg.Timestamp, _ = timeOf(m.Get("timestamp"))
 		if a := m.Get("attempts"); a.Type() == js.TypeNumber {
 			msg.Attempts = a.Int()
 		}
 		batch.Messages = append(batch.Messages, msg)
 	}
-	c.enter()
-	c.beginEvent()
-	go func() {
-		defer c.endEvent()
-		ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
-		defer cancel()
+	c.startEvent(func(ctx context.Context) error {
 		env := wrap.Env(&env{v: envValue, owner: c}).(durable.Env)
 		err := serving.RunQueue(ctx, rt.worker, env, batch, log.Printf)
 		if err != nil {
 			log.Printf("durable: queue %q: %v", batch.Queue, err)
 		}
-		c.run(func() error {
-			decisions := make([]any, len(batch.Messages))
-			for i, m := range batch.Messages {
-				kind, delay := wrap.Decision(m)
-				decisions[i] = []any{kind, int(delay / time.Second)}
-			}
-			out := js.Global().Get("Object").New()
-			out.Set("decisions", decisions)
-			out.Set("failed", err != nil)
-			resolve.Invoke(out)
-			return nil
-		})
-	}()
+		return err
+	}, func(err error) {
+		decisions := make([]any, len(batch.Messages))
+		for i, m := range batch.Messages {
+			kind, delay := wrap.Decision(m)
+			decisions[i] = []any{kind, int(delay / time.Second)}
+		}
+		out := js.Global().Get("Object").New()
+		out.Set("decisions", decisions)
+		out.Set("failed", err != nil)
+		resolve.Invoke(out)
+	})
 	return nil
 }

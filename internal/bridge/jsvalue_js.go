@@ -5,6 +5,7 @@ package bridge
 import (
 	"errors"
 	"syscall/js"
+	"time"
 )
 
 var uint8Array = js.Global().Get("Uint8Array")
@@ -59,4 +60,13 @@ func bytesToJS(b []byte) js.Value {
 	v := uint8Array.New(len(b))
 	js.CopyBytesToJS(v, b)
 	return v
+}
+
+// timeOf reads a JavaScript time (milliseconds since the epoch, as Date.now
+// gives and workerd's events carry) and reports whether v was a number.
+func timeOf(v js.Value) (time.Time, bool) {
+	if v.Type() != js.TypeNumber {
+		return time.Time{}, false
+	}
+	return time.UnixMilli(int64(v.Float())), true
 }

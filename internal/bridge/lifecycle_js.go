@@ -66,20 +66,13 @@ func (rt *isolate) runTask(args []js.Value) any {
 		reject.Invoke("durable: no such task or context")
 		return nil
 	}
-	c.enter()
-	c.beginEvent()
-	go func() {
-		defer c.endEvent()
-		err := fn()
-		c.run(func() error {
-			if err != nil {
-				reject.Invoke(errTaskFailed)
-			} else {
-				resolve.Invoke()
-			}
-			return nil
-		})
-	}()
+	c.startEvent(func(context.Context) error { return fn() }, func(err error) {
+		if err != nil {
+			reject.Invoke(errTaskFailed)
+		} else {
+			resolve.Invoke()
+		}
+	})
 	return nil
 }
 

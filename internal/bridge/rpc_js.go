@@ -27,14 +27,9 @@ func (rt *isolate) objectRPC(args []js.Value) any {
 	method := args[1].String()
 	encoded := bytesOf(args[2])
 	resolve, reject := args[3], args[4]
-	c.enter()
-	c.beginEvent()
-	go func() {
-		defer c.endEvent()
-		ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
-		defer cancel()
-		var out []byte
-		var f *serving.RPCFailure
+	var out []byte
+	var f *serving.RPCFailure
+	c.startEvent(func(ctx context.Context) error {
 		inst, err := o.get()
 		if err != nil {
 			f = &serving.RPCFailure{Message: "internal error: the object could not be constructed", Log: err.Error()}
@@ -44,15 +39,14 @@ func (rt *isolate) objectRPC(args []js.Value) any {
 		if f != nil && f.Log != "" {
 			log.Printf("durable: %s object %s: %s: %s", o.class, o.state.id.String(), method, f.Log)
 		}
-		c.run(func() error {
-			if f != nil {
-				reject.Invoke(map[string]any{"message": f.Message, "code": f.Code})
-			} else {
-				resolve.Invoke(bytesToJS(out))
-			}
-			return nil
-		})
-	}()
+		return nil
+	}, func(error) {
+		if f != nil {
+			reject.Invoke(map[string]any{"message": f.Message, "code": f.Code})
+		} else {
+			resolve.Invoke(bytesToJS(out))
+		}
+	})
 	return nil
 }
 

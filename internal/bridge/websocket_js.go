@@ -220,7 +220,6 @@ func (rt *isolate) webSocket(args []js.Value) any {
 		return nil
 	}
 	c.enter()
-	c.beginEvent()
 	data, resolve, reject := args[1], args[2], args[3]
 	// The event's values are read now, while Go runs in c.
 	ev := wswrap.Event{
@@ -238,10 +237,7 @@ func (rt *isolate) webSocket(args []js.Value) any {
 	case wswrap.Error:
 		ev.Err = errors.New(data.Get("error").String())
 	}
-	go func() {
-		defer c.endEvent()
-		ctx, cancel := context.WithCancel(withIOContext(context.Background(), c))
-		defer cancel()
+	c.startEvent(func(ctx context.Context) error {
 		inst, err := o.get()
 		if err == nil {
 			// The handler's error is logged; the event succeeds, so workerd
@@ -250,15 +246,14 @@ func (rt *isolate) webSocket(args []js.Value) any {
 		} else {
 			log.Printf("durable: %s: %v", ev.Kind, err)
 		}
-		c.run(func() error {
-			if err != nil {
-				reject.Invoke(err.Error())
-			} else {
-				resolve.Invoke(js.Null())
-			}
-			return nil
-		})
-	}()
+		return err
+	}, func(err error) {
+		if err != nil {
+			reject.Invoke(err.Error())
+		} else {
+			resolve.Invoke(js.Null())
+		}
+	})
 	return nil
 }
 
