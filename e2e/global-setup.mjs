@@ -14,8 +14,12 @@ export const workers = [
   { config: "e2e/platformworker/wrangler.jsonc", pkg: "./e2e/platformworker" },
 ];
 
+// E2E_BUILD=./e2e/alarmworker,./village builds only the Workers listed (by
+// package), for running one test file while working on it; npm test builds all.
 export default function setup() {
+  const only = process.env.E2E_BUILD?.split(",").filter(Boolean);
   for (const { config, pkg } of workers) {
+    if (only && !only.includes(pkg)) continue;
     const build = spawnSync("go", ["run", "./cmd/durable-build", "-config", config, pkg], {
       cwd: root,
       stdio: "inherit",
