@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"regexp"
 	"slices"
 	"sort"
 	"strings"
@@ -118,6 +119,7 @@ type shared struct {
 	dir      string
 	clock    *Clock
 	logf     func(format string, args ...any)
+	report   serving.Reporter      // what 500 bodies say (DURABLE_ERROR_DETAILS)
 	ids      map[string]*idFactory // by class
 	env      *env
 	rpc      map[string]*serving.Class // RPC methods by class (rpc.go)
@@ -130,6 +132,10 @@ type shared struct {
 	objects map[string]*object // by class + "/" + ID
 	closed  bool
 }
+
+// classNamePattern is what a Durable Object class may be called: a JavaScript
+// identifier in ASCII.
+var classNamePattern = regexp.MustCompile(`^[A-Za-z_$][A-Za-z0-9_$]*$`)
 
 // New starts a runtime for w and registers its closing with tb.Cleanup. It fails
 // the test when the options do not fit the Worker (a binding to a class w does not
@@ -160,10 +166,20 @@ func New(tb testing.TB, w durable.Worker, opts *Options) *Runtime {
 	if rt.logf == nil {
 		rt.logf = tb.Logf
 	}
+	detailed, err := serving.DetailsOn(rt.vars[serving.ErrorDetailsVar])
+	if err != nil {
+		rt.logf("%v", err)
+	}
+	rt.report = serving.Reporter{Logf: rt.logf, Detailed: detailed}
 	if rt.clock == nil {
 		rt.clock = NewClock(time.Now().Truncate(time.Millisecond))
 	}
 	for class := range w.Objects {
+		// The class names a folder under Dir, and an exported JavaScript class
+		// on workerd: a name that is not an identifier could escape Dir.
+		if !classNamePattern.MatchString(class) {
+			tb.Fatalf("durabletest: class %q: a Durable Object class name must be a JavaScript identifier (letters, digits, _ and $, not starting with a digit), as the build requires", class)
+		}
 		rt.ids[class] = newIDFactory(class)
 	}
 	if opts.Bindings == nil {
@@ -266,7 +282,7 @@ func (rt *Runtime) Fetch(req *http.Request) *http.Response {
 func (rt *Runtime) frontDeliver(ctx context.Context, m serving.Message) serving.Message {
 	out, err := rt.deliver(rt.front, ctx, m, rt.frontHandler)
 	if err != nil { // the front handler has no storage, so no commit can fail
-		return serving.ErrorMessage(err, rt.logf)
+		return rt.report.ErrorMessage(err)
 	}
 	return out
 }
@@ -580,13 +596,13 @@ func (rt *Runtime) deliver(o *owner, ctx context.Context, m serving.Message, han
 func (rt *Runtime) serve(ctx context.Context, m serving.Message, handler func() (http.Handler, error)) serving.Message {
 	h, err := handler()
 	if err != nil {
-		return serving.ErrorMessage(err, rt.logf)
+		return rt.report.ErrorMessage(err)
 	}
 	req, err := serving.NewRequest(ctx, m)
 	if err != nil {
-		return serving.ErrorMessage(err, rt.logf)
+		return rt.report.ErrorMessage(err)
 	}
-	return rt.response(serving.Serve(h, req, rt.logf))
+	return rt.response(serving.Serve(h, req, rt.report))
 }
 
 // response does what the entry module's new Response(...) does to a handler's

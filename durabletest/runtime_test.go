@@ -44,12 +44,34 @@ func TestConstructorErrorIs500AndRetried(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if got := body(t, resp); resp.StatusCode != 500 || !strings.Contains(got, "constructing Flaky: not yet") {
+	// The constructor's own error is for the log; the caller learns what failed.
+	if got := body(t, resp); resp.StatusCode != 500 || !strings.Contains(got, "could not be constructed") || strings.Contains(got, "not yet") {
 		t.Fatalf("first: %d %q", resp.StatusCode, got)
 	}
 	resp, _ = stub.Fetch(httptest.NewRequest("GET", "https://flaky/", nil))
 	if got := body(t, resp); resp.StatusCode != 200 || got != "ok" || attempts.Load() != 2 {
 		t.Fatalf("second: %d %q after %d attempts", resp.StatusCode, got, attempts.Load())
+	}
+}
+
+// DURABLE_ERROR_DETAILS=on, as development sets it, puts the error's own text
+// in the body.
+func TestErrorDetailsVar(t *testing.T) {
+	w := durable.Worker{Objects: map[string]durable.Constructor{
+		"Broken": func(durable.State, durable.Env) (durable.Object, error) {
+			return nil, errors.New("no such table: config")
+		},
+	}}
+	for value, detailed := range map[string]bool{"on": true, "off": false, "": false, "maybe": false} {
+		rt := durabletest.New(t, w, &durabletest.Options{Vars: map[string]string{"DURABLE_ERROR_DETAILS": value}, Logf: func(string, ...any) {}})
+		ns := rt.Namespace("Broken")
+		resp, err := ns.Get(ns.IDFromName("b")).Fetch(httptest.NewRequest("GET", "https://broken/", nil))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := body(t, resp); resp.StatusCode != 500 || strings.Contains(got, "no such table") != detailed {
+			t.Errorf("DURABLE_ERROR_DETAILS=%q: %d %q", value, resp.StatusCode, got)
+		}
 	}
 }
 
@@ -201,7 +223,7 @@ func TestFrontPanicIs500AndRetried(t *testing.T) {
 		fmt.Fprintf(&logged, format+"\n", args...)
 	}})
 	resp := rt.Fetch(httptest.NewRequest("GET", "/", nil))
-	if got := body(t, resp); resp.StatusCode != 500 || !strings.Contains(got, "front not ready") {
+	if got := body(t, resp); resp.StatusCode != 500 || !strings.Contains(got, "front handler could not be built") || strings.Contains(got, "front not ready") {
 		t.Fatalf("first: %d %q", resp.StatusCode, got)
 	}
 	if !strings.Contains(logged.String(), "front not ready") {

@@ -137,3 +137,18 @@ func TestWithReportsToTheGivenTest(t *testing.T) {
 		t.Errorf("Namespace without With did not fail the parent")
 	}
 }
+
+// A class name is a folder under Options.Dir: one that could escape it is
+// refused, as the build refuses a class that is not a JavaScript identifier.
+func TestClassNameCannotEscapeDir(t *testing.T) {
+	dir := t.TempDir()
+	for _, class := range []string{"../escape", "a/b", `a\b`, "", "1st", "Counter.sqlite"} {
+		tb := &fakeTB{}
+		ran := onGoroutine(func() {
+			durabletest.New(tb, durable.Worker{Objects: map[string]durable.Constructor{class: nil}}, &durabletest.Options{Dir: dir})
+		})
+		if ran || !tb.failed || !strings.Contains(strings.Join(tb.messages, "\n"), "JavaScript identifier") {
+			t.Errorf("class %q: returned %v, messages %q", class, ran, tb.messages)
+		}
+	}
+}

@@ -308,3 +308,54 @@ describe("bindings", () => {
     expect(await res.json()).toEqual(goWant("d1SQLWant"));
   });
 });
+
+// What a 500 tells the caller. A deployed Worker's bodies say what failed and
+// never internal text (a constructor's error, a panic's value, a stack), which
+// goes to the log; DURABLE_ERROR_DETAILS=on, as npm start sets it, shows it.
+describe("error bodies", () => {
+  const secret = "no such table: secrets";
+  // What failed, where, the safe body, and the internal text only details show.
+  const failures = [
+    ["a constructor error", "/fragile/broken-1/ok", "Internal Server Error: the Durable Object could not be constructed; the Worker's log has the details\n", secret],
+    ["an object's handler panic", "/fragile/fine-1/panic", "Internal Server Error\n", secret],
+    ["a status workerd refuses", "/fragile/fine-1/status700", "Internal Server Error: the handler answered an invalid status; the Worker's log has the details\n", "answered status 700"],
+    ["a front handler panic", "/front-panic", "Internal Server Error\n", secret],
+  ];
+  let safe;
+  let detailed;
+  beforeAll(async () => {
+    [safe, detailed] = await Promise.all([
+      startWorker({ config: "e2e/platformworker/wrangler.jsonc" }),
+      startWorker({ config: "e2e/platformworker/wrangler.jsonc", bindings: { DURABLE_ERROR_DETAILS: "on" } }),
+    ]);
+  });
+  afterAll(async () => {
+    await safe?.stop();
+    await detailed?.stop();
+  });
+
+  for (const [what, path, body, internal] of failures) {
+    test(`${what}: by default a 500 that says what failed, without internal text`, async () => {
+      const res = await safe.fetch(path);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toBe(body);
+    });
+    test(`${what}: with DURABLE_ERROR_DETAILS=on, the error itself`, async () => {
+      const res = await detailed.fetch(path);
+      expect(res.status).toBe(500);
+      expect(await res.text()).toContain(internal);
+    });
+  }
+
+  test("a runtime that exits: the caller is told so, and the next request is served", async () => {
+    for (const [server, want] of [
+      [safe, "Internal Server Error: the Go runtime exited while serving this request; the next request starts it again; the Worker's log has the details\n"],
+      [detailed, "exited with code 3"],
+    ]) {
+      const res = await server.fetch("/front-exit");
+      expect(res.status).toBe(500);
+      expect(await res.text()).toContain(want);
+      expect(await (await server.fetch("/fragile/fine-2/ok")).text()).toBe("ok");
+    }
+  });
+});

@@ -16,7 +16,9 @@ async function get(server, path, timeoutMs = 20_000) {
     const res = await server.fetch(path, { signal: AbortSignal.timeout(timeoutMs) });
     return { path, status: res.status, text: await res.text() };
   } catch (e) {
-    return { path, status: 0, text: `no answer: ${e.message}` };
+    // fetch's own message ("fetch failed") hides the reason in its cause.
+    const cause = e.cause ? ` (${e.cause.code ?? ""} ${e.cause.message ?? e.cause})` : "";
+    return { path, status: 0, text: `no answer: ${e.message}${cause}` };
   }
 }
 

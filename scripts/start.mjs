@@ -9,6 +9,8 @@ const inspectorPort = process.env.INSPECTOR_PORT || String(await freePort());
 console.log(`→ wrangler dev on http://localhost:${port} (Ctrl-C stops; state stays in .wrangler/state)`);
 spawnInherit(
   bin("wrangler"),
-  ["dev", "--port", port, "--ip", "127.0.0.1", "--inspector-port", inspectorPort, ...process.argv.slice(2)],
+  // Development shows what failed in 500 bodies; a deployed Worker does not
+  // (DURABLE_ERROR_DETAILS, README "Guarantees").
+  ["dev", "--port", port, "--ip", "127.0.0.1", "--inspector-port", inspectorPort, "--var", "DURABLE_ERROR_DETAILS:on", ...process.argv.slice(2)],
   offlineEnv(),
 );

@@ -56,7 +56,9 @@ func (g *Greeter) Visit() (int64, error) {
 func (g *Greeter) visit(w http.ResponseWriter, r *http.Request) {
 	count, err := g.Visit()
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		// The SQL error is for the log, not for the visitor.
+		log.Printf("greeter %s: counting the visit: %v", g.name, err)
+		http.Error(w, "could not count the visit; try again", http.StatusInternalServerError)
 		return
 	}
 	// The census is a courtesy: a town hall that does not answer costs the

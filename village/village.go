@@ -107,7 +107,8 @@ func relay(w http.ResponseWriter, r *http.Request, ns durable.Namespace, path st
 	}
 	req, err := http.NewRequestWithContext(r.Context(), r.Method, "https://object"+path, r.Body)
 	if err != nil {
-		http.Error(w, err.Error(), http.StatusInternalServerError)
+		log.Printf("village: %s %s: %v", r.Method, r.URL.Path, err)
+		http.Error(w, "could not reach the object for "+name, http.StatusInternalServerError)
 		return
 	}
 	req.Header = r.Header.Clone()

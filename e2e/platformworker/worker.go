@@ -26,7 +26,7 @@ import (
 func Worker() durable.Worker {
 	return durable.Worker{
 		Front:     front,
-		Objects:   map[string]durable.Constructor{"Log": newLog},
+		Objects:   map[string]durable.Constructor{"Log": newLog, "Fragile": newFragile},
 		Scheduled: scheduled,
 		Queue:     queue,
 	}
@@ -39,6 +39,7 @@ func Worker() durable.Worker {
 //	GET  /out-plain?url=U           U fetched with plain http.Get (refused on workerd)
 //	GET  /obj/{name}/out?url=U...   the same as /out, from object Log name
 //	GET  /cf                        durable.CF(r) and r.RemoteAddr
+//	GET  /fragile/..., /front-panic, /front-exit: failures on purpose (fragile.go)
 func front(env durable.Env) http.Handler {
 	logs, err := env.Namespace("LOG")
 	if err != nil {
@@ -154,6 +155,7 @@ func front(env durable.Env) http.Handler {
 		host, port, err := net.SplitHostPort(r.RemoteAddr)
 		writeJSON(w, map[string]any{"cf": durable.CF(r), "remoteAddr": r.RemoteAddr, "host": host, "port": port, "splitError": errText(err)})
 	})
+	fragileRoutes(mux, env)
 	return mux
 }
 

@@ -12,6 +12,10 @@ import (
 	"github.com/durableobjects-on-go/durable/internal/serving"
 )
 
+// report logs failures and writes 500 bodies: safe until init reads the
+// Worker's DURABLE_ERROR_DETAILS.
+var report = serving.Reporter{Logf: log.Printf}
+
 // serve serves one event of c on its own goroutine and answers it in c's
 // context. The request body is read from its JavaScript stream on demand. A
 // response the handler finishes before sending anything resolves the event's
@@ -69,9 +73,9 @@ func serve(c *ioContext, data, resolve js.Value, handler func() (http.Handler, e
 		h, err = handler()
 	}
 	if err != nil {
-		m = serving.ErrorMessage(err, log.Printf)
+		m = report.ErrorMessage(err)
 	} else {
-		m, streamed = serving.ServeStream(h, req, log.Printf, start)
+		m, streamed = serving.ServeStream(h, req, report, start)
 	}
 	c.run(func() error {
 		stop()

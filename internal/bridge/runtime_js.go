@@ -4,6 +4,7 @@ package bridge
 
 import (
 	"fmt"
+	"log"
 	"net/http"
 	"runtime"
 	"sync"
@@ -102,11 +103,17 @@ func (o *object) get() (durable.Object, error) {
 	return inst, nil
 }
 
-// init(wake, routing) receives the pump's wake function and returns the
+// init(wake, routing, errorDetails) receives the pump's wake function, the
+// routing switch and the Worker's DURABLE_ERROR_DETAILS value, and returns the
 // address of currentContext, which runtime.mjs resets at every entry.
 func (rt *isolate) init(args []js.Value) any {
 	wakeContext = args[0]
 	routing = args[1].Truthy()
+	detailed, err := serving.DetailsOn(args[2].String())
+	if err != nil {
+		log.Print(err)
+	}
+	report = serving.Reporter{Logf: log.Printf, Detailed: detailed}
 	return uintptr(unsafe.Pointer(&currentContext))
 }
 

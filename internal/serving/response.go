@@ -31,9 +31,9 @@ type StartFunc func(head Message) (BodySink, error)
 
 // Serve runs h on req and returns the whole response as plain data: Flush
 // does nothing. A panic in h becomes a 500 for this request only; the panic
-// and its stack go to logf (workerd's console, or the test's log).
-func Serve(h http.Handler, req *http.Request, logf func(format string, args ...any)) Message {
-	m, _ := ServeStream(h, req, logf, nil)
+// and its stack go to rep's log.
+func Serve(h http.Handler, req *http.Request, rep Reporter) Message {
+	m, _ := ServeStream(h, req, rep, nil)
 	return m
 }
 
@@ -48,22 +48,23 @@ func Serve(h http.Handler, req *http.Request, logf func(format string, args ...a
 // Content-Type when it has none, a HEAD response has no body, and a panic
 // becomes a 500 when nothing was sent yet, or aborts the body when it was.
 // start nil never streams.
-func ServeStream(h http.Handler, req *http.Request, logf func(format string, args ...any), start StartFunc) (m Message, streamed bool) {
-	w := &writer{req: req, header: make(http.Header), start: start, logf: logf}
+func ServeStream(h http.Handler, req *http.Request, rep Reporter, start StartFunc) (m Message, streamed bool) {
+	w := &writer{req: req, header: make(http.Header), start: start, rep: rep}
 	defer func() {
 		p := recover()
 		if p == nil {
 			return
 		}
+		stack := debug.Stack()
 		if p != http.ErrAbortHandler {
-			logf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, debug.Stack())
+			rep.Logf("durable: panic serving %s %s: %v\n%s", req.Method, req.URL.Path, p, stack)
 		}
 		if w.sink != nil {
 			w.sink.Close(fmt.Errorf("the handler panicked after the response began: %v", p))
 			m, streamed = Message{}, true
 			return
 		}
-		m, streamed = textMessage(http.StatusInternalServerError, "Internal Server Error\n"), false
+		m, streamed = rep.panicMessage(p, stack), false
 	}()
 	h.ServeHTTP(w, req)
 	w.WriteHeader(http.StatusOK)
@@ -94,7 +95,7 @@ type writer struct {
 	start  StartFunc
 	sink   BodySink // set once the response is streamed
 	err    error    // a failed write: the response is broken, later writes fail
-	logf   func(format string, args ...any)
+	rep    Reporter
 }
 
 func (w *writer) Header() http.Header { return w.header }
@@ -200,7 +201,7 @@ func (w *writer) flush() error {
 func (w *writer) begin() error {
 	head := w.head()
 	if bad := w.badStatus(); bad != nil {
-		head = ErrorMessage(bad, w.logf)
+		head = w.rep.ErrorMessage(bad)
 	}
 	body := head.Body
 	head.Body = nil
@@ -237,7 +238,7 @@ func (w *writer) badStatus() error {
 	}
 	if w.status < 200 || w.status > 599 {
 		// workerd's Response takes 200-599 only, and 101 with a WebSocket.
-		return fmt.Errorf("%s %s: the handler answered status %d; a Worker's response status must be 200 to 599", w.req.Method, w.req.URL.Path, w.status)
+		return Public("the handler answered an invalid status", fmt.Errorf("%s %s: the handler answered status %d; a Worker's response status must be 200 to 599", w.req.Method, w.req.URL.Path, w.status))
 	}
 	return nil
 }
@@ -255,7 +256,7 @@ func (w *writer) head() Message {
 // whole is the response of a handler that returned before anything was sent.
 func (w *writer) whole() Message {
 	if err := w.badStatus(); err != nil {
-		return ErrorMessage(err, w.logf)
+		return w.rep.ErrorMessage(err)
 	}
 	m := w.head()
 	if bodyAllowed(w.status) && w.req.Method != http.MethodHead {

@@ -50,7 +50,7 @@ func TestServeStreamSmallResponseIsWhole(t *testing.T) {
 	sink := &fakeSink{}
 	m, streamed := ServeStream(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "<html>small</html>")
-	}), req, t.Logf, sink.start)
+	}), req, Reporter{Logf: t.Logf}, sink.start)
 	if streamed || sink.head != nil || string(m.Body) != "<html>small</html>" || !strings.HasPrefix(headerValue(m, "Content-Type"), "text/html") {
 		t.Fatalf("streamed=%v head=%v m=%+v", streamed, sink.head, m)
 	}
@@ -71,7 +71,7 @@ func TestServeStreamFlushSendsFirstEventBeforeReturn(t *testing.T) {
 			w.(http.Flusher).Flush()
 			<-release
 			io.WriteString(w, "data: two\n\n")
-		}), req, t.Logf, sink.start)
+		}), req, Reporter{Logf: t.Logf}, sink.start)
 	}()
 	if got := <-sink.onData; got != "data: one\n\n" {
 		t.Fatalf("first chunk %q", got)
@@ -100,7 +100,7 @@ func TestServeStreamLargeBodyStreamsWithoutFlush(t *testing.T) {
 			}
 		}
 		w.Header().Set("X-Late", "1") // too late: the headers are gone
-	}), req, t.Logf, sink.start)
+	}), req, Reporter{Logf: t.Logf}, sink.start)
 	if !streamed || sink.body() != string(big) || !sink.closed || sink.err != nil {
 		t.Fatalf("streamed=%v body %d bytes, closed=%v err=%v", streamed, len(sink.body()), sink.closed, sink.err)
 	}
@@ -116,7 +116,7 @@ func TestServeStreamLargeBodyStreamsWithoutFlush(t *testing.T) {
 		io.WriteString(w, "x")
 		w.(http.Flusher).Flush()
 		w.Write(big)
-	}), req, t.Logf, sink.start)
+	}), req, Reporter{Logf: t.Logf}, sink.start)
 	if len(sink.chunks) != 2 || len(sink.chunks[1]) != len(big) {
 		t.Fatalf("%d chunks", len(sink.chunks))
 	}
@@ -130,7 +130,7 @@ func TestServeStreamPanics(t *testing.T) {
 	m, streamed := ServeStream(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "partial")
 		panic("boom")
-	}), req, logf, sink.start)
+	}), req, Reporter{Logf: logf}, sink.start)
 	if streamed || m.Status != 500 || sink.head != nil {
 		t.Fatalf("panic before sending: streamed=%v %+v", streamed, m)
 	}
@@ -140,7 +140,7 @@ func TestServeStreamPanics(t *testing.T) {
 		io.WriteString(w, "partial")
 		w.(http.Flusher).Flush()
 		panic("boom")
-	}), req, logf, sink.start)
+	}), req, Reporter{Logf: logf}, sink.start)
 	if !streamed || sink.head.Status != 200 || !sink.closed || sink.err == nil || !strings.Contains(sink.err.Error(), "boom") || logged == "" {
 		t.Fatalf("panic after sending: streamed=%v closed=%v err=%v logged=%q", streamed, sink.closed, sink.err, logged)
 	}
@@ -153,7 +153,7 @@ func TestServeStreamRules(t *testing.T) {
 		io.WriteString(w, "the GET body")
 		w.(http.Flusher).Flush()
 		io.WriteString(w, strings.Repeat("more", ChunkSize))
-	}), head, t.Logf, sink.start)
+	}), head, Reporter{Logf: t.Logf}, sink.start)
 	if !streamed || len(sink.chunks) != 0 || !strings.HasPrefix(headerValue(*sink.head, "Content-Type"), "text/plain") {
 		t.Fatalf("HEAD: chunks %d head %+v", len(sink.chunks), sink.head)
 	}
@@ -166,7 +166,7 @@ func TestServeStreamRules(t *testing.T) {
 		if _, err := w.Write([]byte("x")); err != http.ErrBodyNotAllowed {
 			t.Errorf("Write after 204: %v", err)
 		}
-	}), get, t.Logf, sink.start)
+	}), get, Reporter{Logf: t.Logf}, sink.start)
 	if sink.head.Status != 204 || len(sink.chunks) != 0 || headerValue(*sink.head, "Content-Type") != "" {
 		t.Fatalf("204: %+v %d chunks", sink.head, len(sink.chunks))
 	}
@@ -180,7 +180,7 @@ func TestServeStreamRules(t *testing.T) {
 		if _, err := io.WriteString(w, "x"); err == nil {
 			t.Error("writing after a refused status succeeded")
 		}
-	}), get, func(string, ...any) {}, sink.start)
+	}), get, Reporter{Logf: func(string, ...any) {}, Detailed: true}, sink.start)
 	if sink.head.Status != 500 || !strings.Contains(sink.body(), "answered status 101") || !sink.closed || sink.err != nil {
 		t.Fatalf("101: %+v %q", sink.head, sink.body())
 	}
@@ -196,7 +196,7 @@ func TestServeStreamRules(t *testing.T) {
 		if _, err := io.WriteString(w, "y"); err != gone {
 			t.Errorf("Write: %v", err)
 		}
-	}), get, t.Logf, sink.start)
+	}), get, Reporter{Logf: t.Logf}, sink.start)
 	if !sink.closed || sink.err != gone {
 		t.Fatalf("closed=%v err=%v", sink.closed, sink.err)
 	}

@@ -159,19 +159,12 @@ func textMessage(status int, text string) Message {
 	}
 }
 
-// ErrorMessage logs an error that kept the handler from running at all and
-// returns the 500 that reports it.
-func ErrorMessage(err error, logf func(format string, args ...any)) Message {
-	logf("durable: %v", err)
-	return textMessage(http.StatusInternalServerError, "Internal Server Error: "+strings.TrimPrefix(err.Error(), "durable: ")+"\n")
-}
-
 // BuildFront builds a Worker's front handler: a nil Front, or a nil handler, is
 // http.NotFoundHandler; a panic becomes an error.
 func BuildFront(front func(durable.Env) http.Handler, env durable.Env) (h http.Handler, err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = fmt.Errorf("durable: building the front handler: Worker.Front panicked: %v", p)
+			err = Public("the Worker's front handler could not be built", fmt.Errorf("durable: building the front handler: Worker.Front panicked: %v", p))
 		}
 	}()
 	if front != nil {
@@ -184,10 +177,15 @@ func BuildFront(front func(durable.Env) http.Handler, env durable.Env) (h http.H
 }
 
 // Construct runs a constructor, turning a panic or a nil object into an error.
+// Its errors tell a caller only that the object could not be constructed: the
+// constructor's own error is for the log.
 func Construct(ctor durable.Constructor, s durable.State, e durable.Env) (obj durable.Object, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			err = fmt.Errorf("constructor panicked: %v", p)
+		}
+		if err != nil {
+			obj, err = nil, Public("the Durable Object could not be constructed", err)
 		}
 	}()
 	obj, err = ctor(s, e)

@@ -43,7 +43,7 @@ func TestServeBuffersAndSniffs(t *testing.T) {
 		w.Header().Add("Set-Cookie", "a=1")
 		w.Header().Add("Set-Cookie", "b=2")
 		io.WriteString(w, "<html><body>hi</body></html>")
-	}), req, t.Logf)
+	}), req, Reporter{Logf: t.Logf})
 	if m.Status != 200 || string(m.Body) != "<html><body>hi</body></html>" {
 		t.Fatalf("got %+v", m)
 	}
@@ -69,18 +69,18 @@ func TestServeStatusRules(t *testing.T) {
 		if _, err := w.Write([]byte("dropped")); err != http.ErrBodyNotAllowed {
 			t.Errorf("Write after 204: err = %v", err)
 		}
-	}), req, t.Logf)
+	}), req, Reporter{Logf: t.Logf})
 	if noBody.Status != 204 || noBody.Body != nil {
 		t.Fatalf("204: %+v", noBody)
 	}
 	first := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusTeapot)
 		w.WriteHeader(http.StatusOK) // ignored, as in net/http
-	}), req, t.Logf)
+	}), req, Reporter{Logf: t.Logf})
 	if first.Status != http.StatusTeapot {
 		t.Fatalf("status = %d", first.Status)
 	}
-	empty := Serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), req, t.Logf)
+	empty := Serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) {}), req, Reporter{Logf: t.Logf})
 	if empty.Status != 200 || len(empty.Body) != 0 {
 		t.Fatalf("empty handler: %+v", empty)
 	}
@@ -88,14 +88,14 @@ func TestServeStatusRules(t *testing.T) {
 		w.Header().Set("X-Early", "1")
 		w.WriteHeader(http.StatusAccepted)
 		w.Header().Set("X-Late", "1") // too late, as in net/http
-	}), req, t.Logf)
+	}), req, Reporter{Logf: t.Logf})
 	if headerValue(late, "X-Early") != "1" || headerValue(late, "X-Late") != "" {
 		t.Fatalf("headers after WriteHeader: %v", late.Header)
 	}
 	head, _ := http.NewRequest("HEAD", "https://x/", nil)
 	headResp := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "the GET body")
-	}), head, t.Logf)
+	}), head, Reporter{Logf: t.Logf})
 	if headResp.Status != 200 || headResp.Body != nil || !strings.HasPrefix(headerValue(headResp, "Content-Type"), "text/plain") {
 		t.Fatalf("HEAD: %+v", headResp)
 	}
@@ -106,7 +106,7 @@ func TestServeRefusesStatusesWorkerdRefuses(t *testing.T) {
 	logf := func(format string, args ...any) { logged = fmt.Sprintf(format, args...) }
 	req, _ := http.NewRequest("GET", "https://x/ws", nil)
 	for _, code := range []int{http.StatusSwitchingProtocols, 600, 999} {
-		m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }), req, logf)
+		m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(code) }), req, Reporter{Logf: logf})
 		if m.Status != 500 || !strings.Contains(logged, fmt.Sprintf("answered status %d", code)) {
 			t.Errorf("status %d: got %d, logged %q", code, m.Status, logged)
 		}
@@ -129,14 +129,14 @@ func TestServeRecoversPanics(t *testing.T) {
 	m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, "partial")
 		panic("boom")
-	}), req, logf)
+	}), req, Reporter{Logf: logf})
 	if m.Status != 500 || !strings.Contains(string(m.Body), "Internal Server Error") || strings.Contains(string(m.Body), "partial") {
 		t.Fatalf("got %d %q", m.Status, m.Body)
 	}
 	if !strings.Contains(logged, "panic serving GET /boom: boom") || !strings.Contains(logged, "goroutine") {
 		t.Fatalf("logged %q, want the panic and its stack", logged)
 	}
-	bad := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }), req, logf)
+	bad := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.WriteHeader(42) }), req, Reporter{Logf: logf})
 	if bad.Status != 500 {
 		t.Fatalf("invalid status: got %d", bad.Status)
 	}
@@ -181,7 +181,7 @@ func TestBuildFront(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		req, _ := http.NewRequest("GET", "https://x/", nil)
-		if m := Serve(h, req, t.Logf); m.Status != http.StatusNotFound {
+		if m := Serve(h, req, Reporter{Logf: t.Logf}); m.Status != http.StatusNotFound {
 			t.Errorf("%s: status %d, want 404", name, m.Status)
 		}
 	}

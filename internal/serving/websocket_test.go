@@ -12,7 +12,7 @@ func TestServeLets101WithAWebSocketThrough(t *testing.T) {
 	m := Serve(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set(WebSocketHeader, "7")
 		w.WriteHeader(http.StatusSwitchingProtocols)
-	}), req, t.Logf)
+	}), req, Reporter{Logf: t.Logf})
 	if m.Status != http.StatusSwitchingProtocols || headerValue(m, WebSocketHeader) != "7" || m.Body != nil {
 		t.Errorf("101 with a WebSocket: %+v", m)
 	}

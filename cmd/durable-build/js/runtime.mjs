@@ -23,6 +23,7 @@ import { outboundHost } from "./outbound.mjs";
 import { bindingsHost } from "./bindings.mjs";
 import { IOContext } from "./contexts.mjs";
 import { Timers } from "./timers.mjs";
+import { errorDetailsValue, failure, publicly } from "./failure.mjs";
 
 const ROLLBACK = Symbol("rollback");
 
@@ -207,6 +208,7 @@ class GoRuntime {
     runtime.slot = runtime.api.init(
       (id) => runtime.wakeContext(id),
       options.routing,
+      options.errorDetails,
     );
     return runtime;
   }
@@ -222,7 +224,8 @@ class GoRuntime {
     this.dead = null;
     // Go calls exit when the program ends, e.g. after a panic on a goroutine that
     // no handler recovered: fail every event still waiting on it.
-    go.exit = (code) => this.die(new Error(`the Go runtime exited with code ${code}; the log above shows why`));
+    go.exit = (code) =>
+      this.die(publicly(new Error(`the Go runtime exited with code ${code}; the log above shows why`), "the Go runtime exited while serving this request; the next request starts it again"));
   }
 
   get alive() {
@@ -247,7 +250,7 @@ class GoRuntime {
     } catch (e) {
       if (e instanceof WebAssembly.RuntimeError || e instanceof RangeError) {
         console.error("durable: the Go runtime crashed:", e);
-        this.die(new Error(`the Go runtime crashed (${e.message}); the log above shows why`));
+        this.die(publicly(new Error(`the Go runtime crashed (${e.message}); the log above shows why`), "the Go runtime crashed while serving this request; the next request starts it again"));
       }
       throw e;
     }
@@ -373,14 +376,6 @@ function answer(message, serve) {
   return { response, done };
 }
 
-function failure(e) {
-  console.error("durable:", e);
-  return new Response(`Internal Server Error: ${e?.message ?? e}\n`, {
-    status: 500,
-    headers: { "content-type": "text/plain; charset=utf-8" },
-  });
-}
-
 // Program is one compiled Go Worker program: one Go runtime for the isolate.
 export class Program {
   constructor(module) {
@@ -396,7 +391,7 @@ export class Program {
       this.runtime = undefined;
       // DURABLE_UNSAFE_ROUTING=off runs every call in whatever context is on the
       // stack: only for the test that shows why routing exists.
-      const options = { routing: env?.DURABLE_UNSAFE_ROUTING !== "off" };
+      const options = { routing: env?.DURABLE_UNSAFE_ROUTING !== "off", errorDetails: errorDetailsValue(env) };
       this.booting = GoRuntime.boot(this.module, options).then(
         (runtime) => (this.runtime = runtime),
         (e) => {
@@ -423,7 +418,7 @@ export class Program {
       done.then(forget, forget);
       return await response;
     } catch (e) {
-      return failure(e);
+      return failure(e, env);
     }
   }
 
@@ -464,7 +459,7 @@ export class Program {
       const ctx = await this.contextOf(object, className);
       return await answer(message, () => ctx.serve("objectFetch", message)).response;
     } catch (e) {
-      return failure(e);
+      return failure(e, object.env);
     }
   }
 
