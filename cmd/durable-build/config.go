@@ -80,7 +80,7 @@ func checkClasses(cfg *wrangler.Config, registered []string) error {
 	}
 	if len(unregistered) == 1 && len(unconfigured) == 1 {
 		from, to := unregistered[0], unconfigured[0]
-		return fmt.Errorf(`class %q is in %s but not registered in Go, and class %q is registered in Go but not in %s. If %q is %q renamed, rename it in %s too: set class_name %q in its durable_objects binding and add {"tag": %q, "renamed_classes": [{"from": %q, "to": %q}]} to "migrations", which keeps its objects. If %q is a new class, add a binding and {"tag": %q, "new_sqlite_classes": [%q]} instead, and add %q: NewYourObject to Worker.Objects`,
+		return fmt.Errorf(`class %q is in %s but not registered in Go, and class %q is registered in Go but not in %s. If %q is %q renamed, rename it in %s too: set class_name %q in its durable_objects binding and add {"tag": %q, "renamed_classes": [{"from": %q, "to": %q}]} to "migrations", which keeps its objects. If %q is a new class instead, add a binding and {"tag": %q, "new_sqlite_classes": [%q]} for it, and keep %q: NewYourObject in Worker.Objects`,
 			from, file, to, file, to, from, file, to, cfg.NextTag(), from, to, to, cfg.NextTag(), to, from)
 	}
 	var errs []error

@@ -132,7 +132,7 @@ func TestBuildInterrupted(t *testing.T) {
 	}
 	state := b.wait(t)
 	checkFailure(t, state.ExitCode(), b.stderr.String(),
-		"durable-build: interrupted before it finished: the last good build in build is unchanged, and nothing of this one was kept: run durable-build again to build")
+		"durable-build: interrupted before it finished, and nothing of this build was kept; the last good build in build/ is unchanged: run durable-build again to build")
 	if state.ExitCode() != 130 {
 		t.Errorf("exit code %d, want 130", state.ExitCode())
 	}

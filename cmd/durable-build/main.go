@@ -171,7 +171,7 @@ func buildContext(ctx context.Context, configPath, pkg string, opts buildOptions
 	var compilerOutput bytes.Buffer
 	out, err := compileAndGenerate(ctx, cfg, pkg, &compilerOutput, opts.log)
 	if err != nil && ctx.Err() != nil {
-		return "", fmt.Errorf("%w before it finished: the last good build in %s is unchanged, and nothing of this one was kept: run durable-build again to build", errInterrupted, filepath.Dir(mainPath))
+		return "", fmt.Errorf("%w before it finished, and nothing of this build was kept%s: run durable-build again to build", errInterrupted, keptNote(filepath.Dir(mainPath)))
 	}
 	if err != nil && opts.fallback {
 		werr := os.MkdirAll(filepath.Dir(mainPath), 0o755)
@@ -238,7 +238,7 @@ func compileAndGenerate(ctx context.Context, cfg *wrangler.Config, pkg string, c
 		fmt.Fprintf(log, "durable-build: compiled in %.0fs\n", time.Since(started).Seconds())
 	}
 	if err != nil {
-		return "", fmt.Errorf("compiling %s failed (GOOS=js GOARCH=wasm go build -buildvcs=false -ldflags=\"-s -w\" -o %s %s): fix the Go errors above, then build again; the last good build in %s is unchanged", pkg, wasmPath, pkg, outDir)
+		return "", fmt.Errorf("compiling %s failed (GOOS=js GOARCH=wasm go build -buildvcs=false -ldflags=\"-s -w\" -o %s %s): fix the Go errors above, then build again%s", pkg, wasmPath, pkg, keptNote(outDir))
 	}
 
 	if err := checkWasm(newWasm, pkg); err != nil {
@@ -284,6 +284,15 @@ func compileAndGenerate(ctx context.Context, cfg *wrangler.Config, pkg string, c
 		return "", err
 	}
 	return filepath.Join(filepath.Dir(configPath), main), nil
+}
+
+// keptNote tells a failed build that the last good build is still there, when
+// there is one.
+func keptNote(outDir string) string {
+	if _, err := os.Stat(filepath.Join(outDir, "app.wasm")); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; the last good build in %s%c is unchanged", outDir, filepath.Separator)
 }
 
 func goEnv(goTool, name string) (string, error) {

@@ -113,7 +113,7 @@ func checkOutDir(outDir string) error {
 		if len(foreign) > 5 {
 			foreign = append(foreign[:5], "…")
 		}
-		return fmt.Errorf("the build's output folder %s holds files a build does not write (%s), and a build replaces the whole folder: give the generated files a folder of their own by setting \"main\" to a path such as \"build/worker.mjs\"", outDir, strings.Join(foreign, ", "))
+		return fmt.Errorf("the build's output folder %s holds files a build does not write (%s), and a build replaces that whole folder: move them out of %[1]s, or set \"main\" to a path in a folder of its own, such as \"dist/worker.mjs\"", outDir, strings.Join(foreign, ", "))
 	}
 	return nil
 }

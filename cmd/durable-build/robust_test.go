@@ -242,7 +242,7 @@ func TestBuildBrokenGoFile(t *testing.T) {
 	code, stderr := runCommand(dir, nil)
 	checkFailure(t, code, stderr,
 		"main.go:3:15: undefined: undefinedThing",
-		"fix the Go errors above, then build again; the last good build in build is unchanged")
+		"fix the Go errors above, then build again; the last good build in build/ is unchanged")
 	checkIntact(t, dir)
 }
 
@@ -322,7 +322,7 @@ func TestBuildOutputNotWritable(t *testing.T) {
 		dir := builtProject(t)
 		writeFile(t, dir, "build/notes.txt", "mine\n")
 		code, stderr := runCommand(dir, nil)
-		checkFailure(t, code, stderr, `the build's output folder build holds files a build does not write (notes.txt), and a build replaces the whole folder`)
+		checkFailure(t, code, stderr, `the build's output folder build holds files a build does not write (notes.txt), and a build replaces that whole folder: move them out of build, or set "main" to a path in a folder of its own`)
 		if content, err := os.ReadFile(filepath.Join(dir, "build", "notes.txt")); err != nil || string(content) != "mine\n" {
 			t.Errorf("build/notes.txt: %q, %v", content, err)
 		}
