@@ -27,10 +27,16 @@ const (
 	stagingOld = ".old-"
 )
 
-// outputExts are the kinds of file an output folder may hold: what builds
-// write. A folder holding anything else (Go sources, a configuration, a
-// subfolder) is not the build's own, and swapping it out would lose them.
+// outputExts are the kinds of file an output folder may hold besides those
+// its last build listed in its manifest: what builds write. A folder holding
+// anything else (Go sources, a configuration, a subfolder) is not the build's
+// own, and swapping it out would lose them.
 var outputExts = []string{".mjs", ".js", ".wasm", ".map"}
+
+// manifestName is the file in the output folder that lists the files the
+// build wrote, one a line, so that the next build knows them as its own
+// whatever their kind.
+const manifestName = ".durable-build-outputs"
 
 // staging is a build's private folder for its outputs.
 type staging struct {
@@ -70,6 +76,9 @@ func stageOutputs(outDir string) (*staging, error) {
 // unwritable says that the build cannot write outDir, and which folder to
 // make writable.
 func unwritable(outDir, fix string, err error) error {
+	if fix == "." {
+		fix = "the current folder"
+	}
 	return fmt.Errorf("cannot write the build's output folder %s: %w: make %s writable, or set \"main\" to a path in a folder you can write", outDir, err, fix)
 }
 
@@ -98,10 +107,12 @@ func checkOutDir(outDir string) error {
 	if err != nil {
 		return unwritable(outDir, filepath.Dir(outDir), err)
 	}
+	manifest, _ := os.ReadFile(filepath.Join(outDir, manifestName))
+	written := strings.Split(string(manifest), "\n")
 	var foreign []string
 	for _, e := range entries {
 		name := e.Name()
-		if e.Type().IsRegular() && (strings.HasPrefix(name, ".") || slices.Contains(outputExts, filepath.Ext(name))) {
+		if e.Type().IsRegular() && (strings.HasPrefix(name, ".") || slices.Contains(outputExts, filepath.Ext(name)) || slices.Contains(written, name)) {
 			continue
 		}
 		if e.IsDir() {
@@ -133,8 +144,20 @@ func (s *staging) write(name string, content []byte) error {
 // its folder was swapped in (then it is gone already).
 func (s *staging) discard() { os.RemoveAll(s.dir) }
 
-// commit puts the staged outputs in place of the output folder, all at once.
+// commit puts the staged outputs in place of the output folder, all at once,
+// with the manifest of what it holds.
 func (s *staging) commit() error {
+	entries, err := os.ReadDir(s.dir)
+	if err != nil {
+		return unwritable(s.outDir, filepath.Dir(s.outDir), err)
+	}
+	var names []string
+	for _, e := range entries {
+		names = append(names, e.Name())
+	}
+	if err := s.write(manifestName, []byte(strings.Join(names, "\n")+"\n")); err != nil {
+		return err
+	}
 	if _, err := os.Lstat(s.outDir); errors.Is(err, fs.ErrNotExist) {
 		if err := os.Rename(s.dir, s.outDir); err == nil {
 			return nil
@@ -143,7 +166,7 @@ func (s *staging) commit() error {
 		}
 		// A concurrent build created the folder meanwhile: swap with it.
 	}
-	err := exchange(s.dir, s.outDir)
+	err = exchange(s.dir, s.outDir)
 	if err == nil {
 		// The staging folder now holds the previous build.
 		os.RemoveAll(s.dir)

@@ -14,7 +14,7 @@ import (
 func TestStagingCommit(t *testing.T) {
 	out := filepath.Join(t.TempDir(), "build")
 	for i, files := range []map[string]string{
-		{"worker.mjs": "first", "app.wasm": "1", "stale.mjs": "gone next time"},
+		{"worker.mjs": "first", "app.wasm": "1", "stale.mjs": "gone next time", "types.d.ts": "listed in the manifest"},
 		{"worker.mjs": "second", "app.wasm": "2"},
 	} {
 		s, err := stageOutputs(out)
@@ -31,8 +31,8 @@ func TestStagingCommit(t *testing.T) {
 		}
 		s.discard()
 		entries, _ := os.ReadDir(out)
-		if len(entries) != len(files) {
-			t.Errorf("build %d: build/ holds %d files, want %d", i, len(entries), len(files))
+		if len(entries) != len(files)+1 {
+			t.Errorf("build %d: build/ holds %d files, want %d and the manifest", i, len(entries), len(files))
 		}
 		for name, content := range files {
 			if got, err := os.ReadFile(filepath.Join(out, name)); err != nil || string(got) != content {
