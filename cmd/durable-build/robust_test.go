@@ -8,6 +8,7 @@ import (
 	"maps"
 	"os"
 	"os/exec"
+	"os/user"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -157,7 +158,16 @@ func builtProject(t *testing.T) string {
 // runCommand runs durable-build in dir with args, and extra environment
 // variables, outside wrangler dev; it returns the exit code and stderr.
 func runCommand(dir string, env []string, args ...string) (int, string) {
+	return runCommandAs(nil, dir, env, args...)
+}
+
+// runCommandAs is runCommand through a command that runs it as another user
+// (runuser -u nobody --), or as this one when prefix is empty.
+func runCommandAs(prefix []string, dir string, env []string, args ...string) (int, string) {
 	cmd := exec.Command(commandPath, args...)
+	if len(prefix) > 0 {
+		cmd = exec.Command(prefix[0], append(append(prefix[1:], commandPath), args...)...)
+	}
 	cmd.Dir = dir
 	cmd.Env = append(slices.DeleteFunc(os.Environ(), func(kv string) bool {
 		return strings.HasPrefix(kv, "WRANGLER_COMMAND=") || strings.HasPrefix(kv, "GOFLAGS=")
@@ -334,12 +344,25 @@ func TestBuildOutputNotWritable(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer os.Chmod(buildDir, 0o755)
+		var prefix, env []string
 		if f, err := os.CreateTemp(buildDir, "probe"); err == nil {
+			// Root writes through permissions: run the build as nobody.
 			f.Close()
 			os.Remove(f.Name())
-			t.Skip("this user (root?) writes into read-only folders; the other subtests cover an output folder the build cannot use")
+			runuser, err := exec.LookPath("runuser")
+			if _, uerr := user.Lookup("nobody"); err != nil || uerr != nil || os.Getuid() != 0 {
+				t.Skip("this user writes into read-only folders and cannot run the build as nobody (runuser); the other subtests cover an output folder the build cannot use")
+			}
+			// nobody must reach the command and the project.
+			for _, d := range []string{robustDir, dir, filepath.Dir(dir)} {
+				if err := os.Chmod(d, 0o755); err != nil {
+					t.Fatal(err)
+				}
+			}
+			prefix = []string{runuser, "-u", "nobody", "--"}
+			env = []string{"HOME=/nonexistent"}
 		}
-		code, stderr := runCommand(dir, nil)
+		code, stderr := runCommandAs(prefix, dir, env)
 		checkFailure(t, code, stderr, "cannot write the build's output folder build:", "permission denied", "make build writable, or set \"main\" to a path in a folder you can write")
 		os.Chmod(buildDir, 0o755)
 		checkIntact(t, dir)
