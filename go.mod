@@ -7,10 +7,10 @@ require (
 	github.com/coder/websocket v1.8.15
 	github.com/ncruces/go-sqlite3 v0.37.0
 	github.com/tailscale/hujson v0.0.0-20260727124030-b80ff77dac4f
+	golang.org/x/sys v0.49.0
 )
 
 require (
 	github.com/ncruces/go-sqlite3-wasm/v6 v6.5.35401 // indirect
 	github.com/ncruces/julianday v1.0.0 // indirect
-	golang.org/x/sys v0.49.0 // indirect
 )

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/durableobjects-on-go/durable/internal/wrangler"
 )
 
 func writeFile(t *testing.T, dir, name, content string) string {
@@ -100,7 +102,7 @@ func TestLoadConfigErrorsSayWhatToDo(t *testing.T) {
 		{"main not JS", `{"main": "worker.go"}`, "must name the generated JavaScript module"},
 		{"bad class name", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "X", "class_name": "not-valid"}]}}`, "not a valid JavaScript class name"},
 		{"syntax", `{"main": `, "not valid JSON"},
-		{"bound class without migration", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "ROOMS", "class_name": "Room"}]}, "migrations": [{"tag": "v1", "new_sqlite_classes": ["Other"]}]}`,
+		{"bound class without migration", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "ROOMS", "class_name": "Room"}, {"name": "O", "class_name": "Other"}]}, "migrations": [{"tag": "v1", "new_sqlite_classes": ["Other"]}]}`,
 			`class "Room" (binding "ROOMS") but no migration creates it; workerd refuses it: add {"tag": "v2", "new_sqlite_classes": ["Room"]} to "migrations"`},
 		{"bound class deleted", `{"main": "b/w.mjs", "durable_objects": {"bindings": [{"name": "R", "class_name": "Room"}]}, "migrations": [{"tag": "v1", "new_sqlite_classes": ["Room"]}, {"tag": "v2", "deleted_classes": ["Room"]}]}`,
 			`no migration creates it`},
@@ -119,14 +121,18 @@ func TestLoadConfigErrorsSayWhatToDo(t *testing.T) {
 }
 
 func TestCheckClasses(t *testing.T) {
-	if err := checkClasses("wrangler.jsonc", []string{"A", "B"}, []string{"A", "B"}); err != nil {
+	cfg := func(classes ...string) *wrangler.Config {
+		c := &wrangler.Config{Path: "/x/wrangler.jsonc", Migrations: []wrangler.Migration{{Tag: "v1", NewSQLiteClasses: classes}}}
+		return c
+	}
+	if err := checkClasses(cfg("A", "B"), []string{"A", "B"}); err != nil {
 		t.Fatalf("matching classes: %v", err)
 	}
-	err := checkClasses("wrangler.jsonc", []string{"A", "Missing"}, []string{"A", "Extra"})
+	err := checkClasses(cfg("A", "Missing", "Other"), []string{"A", "Extra"})
 	if err == nil {
 		t.Fatal("mismatch accepted")
 	}
-	for _, want := range []string{`"Missing" is in wrangler.jsonc but not registered in Go`, `"Extra" is registered in Go but not in wrangler.jsonc`, "Worker.Objects"} {
+	for _, want := range []string{`"Missing" is in wrangler.jsonc but not registered in Go`, `"Other" is in wrangler.jsonc but not registered in Go`, `"Extra" is registered in Go but not in wrangler.jsonc`, "Worker.Objects"} {
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("error %q does not mention %q", err, want)
 		}

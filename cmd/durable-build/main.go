@@ -28,6 +28,12 @@
 //     imports) and the entry module named by "main", which exports one class
 //     per Durable Object class, each extending DurableObject.
 //
+// All of these go into a staging folder beside the folder of "main" (build/),
+// which replaces that folder once the whole set is written: a build that
+// fails, is interrupted (Ctrl-C: it stops go build and exits 130) or is killed
+// leaves the last good build as it was. So the folder of "main" belongs to the
+// build: it must hold nothing else.
+//
 // Set it as wrangler's custom build so wrangler dev rebuilds on Go changes:
 //
 //	"build": { "command": "go run ./cmd/durable-build ./village", "watch_dir": ["village"] }
@@ -44,6 +50,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"flag"
@@ -51,12 +58,14 @@ import (
 	"io"
 	"os"
 	"os/exec"
+	"os/signal"
 	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/durableobjects-on-go/durable/internal/describe"
+	"github.com/durableobjects-on-go/durable/internal/wrangler"
 )
 
 // minGoMinor is the oldest Go 1.x release the SDK supports.
@@ -92,9 +101,16 @@ func main() {
 	// hanging until a build succeeds. An entry module that answers the errors
 	// shows them in the browser instead, and the next build replaces it.
 	opts := buildOptions{fallback: os.Getenv("WRANGLER_COMMAND") == "dev", log: os.Stderr}
-	out, err := build(*configPath, pkg, opts)
+	// Ctrl-C or a kill stops the compiler and removes what this build staged,
+	// rather than killing the build where it stands.
+	ctx, stop := signal.NotifyContext(context.Background(), stopSignals...)
+	out, err := buildContext(ctx, *configPath, pkg, opts)
+	stop()
 	var served *servedError
 	switch {
+	case errors.Is(err, errInterrupted):
+		fmt.Fprintf(os.Stderr, "durable-build: %v\n", err)
+		os.Exit(130)
 	case errors.As(err, &served):
 		fmt.Fprintf(os.Stderr, "durable-build: %v\ndurable-build: until the next build succeeds, wrangler dev answers every request with a 500 showing this error (%s)\n", served.err, served.entry)
 	case err != nil:
@@ -128,7 +144,15 @@ func (e *servedError) Unwrap() error { return e.err }
 // (Go compiling its standard library for js/wasm) takes 60–80 s.
 var slowCompile = 2 * time.Second
 
+// errInterrupted is matched by the error of a build stopped by a signal.
+var errInterrupted = errors.New("interrupted")
+
 func build(configPath, pkg string, opts buildOptions) (string, error) {
+	return buildContext(context.Background(), configPath, pkg, opts)
+}
+
+// buildContext builds; cancelling ctx stops it, keeping the last good build.
+func buildContext(ctx context.Context, configPath, pkg string, opts buildOptions) (string, error) {
 	if opts.log == nil {
 		opts.log = os.Stderr
 	}
@@ -145,9 +169,16 @@ func build(configPath, pkg string, opts buildOptions) (string, error) {
 	classes := cfg.Classes()
 	mainPath := filepath.Join(filepath.Dir(configPath), cfg.Main)
 	var compilerOutput bytes.Buffer
-	out, err := compileAndGenerate(configPath, pkg, cfg.Main, classes, &compilerOutput, opts.log)
+	out, err := compileAndGenerate(ctx, cfg, pkg, &compilerOutput, opts.log)
+	if err != nil && ctx.Err() != nil {
+		return "", fmt.Errorf("%w before it finished, and nothing of this build was kept%s: run durable-build again to build", errInterrupted, keptNote(filepath.Dir(mainPath)))
+	}
 	if err != nil && opts.fallback {
-		if werr := replaceFile(mainPath, fallbackModule(configPath, classes, compilerOutput.String(), err)); werr != nil {
+		werr := os.MkdirAll(filepath.Dir(mainPath), 0o755)
+		if werr == nil {
+			werr = replaceFile(mainPath, fallbackModule(configPath, classes, compilerOutput.String(), err))
+		}
+		if werr != nil {
 			return "", fmt.Errorf("%w\n(and writing the error page to %s failed: %v)", err, mainPath, werr)
 		}
 		return "", &servedError{err: err, entry: mainPath}
@@ -156,8 +187,11 @@ func build(configPath, pkg string, opts buildOptions) (string, error) {
 }
 
 // compileAndGenerate is the build once the configuration is known: compile,
-// check the classes, write the entry module and its companions.
-func compileAndGenerate(configPath, pkg, main string, classes []string, compilerOutput *bytes.Buffer, log io.Writer) (string, error) {
+// check the classes, write the entry module and its companions. It writes them
+// into a staging folder and swaps it in at the end (output.go), so a build
+// that fails anywhere, or stops, leaves the last good build whole.
+func compileAndGenerate(ctx context.Context, cfg *wrangler.Config, pkg string, compilerOutput *bytes.Buffer, log io.Writer) (string, error) {
+	configPath, main, classes := cfg.Path, cfg.Main, cfg.Classes()
 	goTool, err := exec.LookPath("go")
 	if err != nil {
 		return "", errors.New("the go command is not on PATH: install Go 1.26 or newer (https://go.dev/dl/) and make sure `go version` works in this shell")
@@ -171,23 +205,27 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 	}
 
 	outDir := filepath.Join(filepath.Dir(configPath), filepath.Dir(main))
-	if err := os.MkdirAll(outDir, 0o755); err != nil {
+	stage, err := stageOutputs(outDir)
+	if err != nil {
 		return "", err
 	}
+	defer stage.discard()
 	wasmPath := filepath.Join(outDir, "app.wasm")
 	// -buildvcs=false: stamping VCS data fails in checkouts git calls dubious
 	// (owned by another user, as in some CI), and a Worker has no use for it.
 	// -ldflags=-s -w drops the symbol table and DWARF (about 2% of the wasm, so
 	// less to load at cold start); panics still name functions and lines, which
 	// come from the runtime's own tables.
-	//
-	// The program is compiled beside its final name and moved there once it
-	// passed the checks below: a failed build leaves the last good program, and
-	// a concurrent build or reader never sees half of one.
-	newWasm := filepath.Join(outDir, fmt.Sprintf(".app.wasm.%d", os.Getpid()))
-	defer os.Remove(newWasm) // a failed build's; renamed away otherwise
-	compile := exec.Command(goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", newWasm, pkg)
-	compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	newWasm := stage.path("app.wasm")
+	// go build keeps its work folder in the staging folder: killed or
+	// interrupted (go build does not catch SIGINT), it cannot remove it
+	// itself, and removing the staging folder removes it too.
+	goTmp := stage.path("go-tmp")
+	if err := os.Mkdir(goTmp, 0o755); err != nil {
+		return "", unwritable(outDir, filepath.Dir(outDir), err)
+	}
+	compile := command(ctx, goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", newWasm, pkg)
+	compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOTMPDIR="+goTmp)
 	compile.Stdout = io.MultiWriter(log, compilerOutput)
 	compile.Stderr = compile.Stdout
 	started := time.Now()
@@ -195,11 +233,12 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 		fmt.Fprintln(log, "durable-build: compiling Go for js/wasm (the first build takes about a minute; later builds take seconds)")
 	})
 	err = compile.Run()
+	os.RemoveAll(goTmp)
 	if !slow.Stop() {
 		fmt.Fprintf(log, "durable-build: compiled in %.0fs\n", time.Since(started).Seconds())
 	}
 	if err != nil {
-		return "", fmt.Errorf("compiling %s failed (GOOS=js GOARCH=wasm go build -buildvcs=false -ldflags=\"-s -w\" -o %s %s): fix the Go errors above", pkg, wasmPath, pkg)
+		return "", fmt.Errorf("compiling %s failed (GOOS=js GOARCH=wasm go build -buildvcs=false -ldflags=\"-s -w\" -o %s %s): fix the Go errors above, then build again%s", pkg, wasmPath, pkg, keptNote(outDir))
 	}
 
 	if err := checkWasm(newWasm, pkg); err != nil {
@@ -210,25 +249,20 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 	if err != nil {
 		return "", fmt.Errorf("reading Go's JavaScript glue: %w (is GOROOT %s a complete Go installation?)", err, goroot)
 	}
-	desc, err := describeProgram(goroot, newWasm)
+	desc, err := describeProgram(ctx, goroot, newWasm)
 	if err != nil {
 		return "", err
 	}
-	if err := checkClasses(configPath, classes, desc.Classes); err != nil {
+	if err := checkClasses(cfg, desc.Classes); err != nil {
 		return "", err
 	}
 	if desc.RPCError != "" {
 		return "", fmt.Errorf("Worker.RPC in %s:\n%s", pkg, desc.RPCError)
 	}
 
-	if err := os.Rename(newWasm, wasmPath); err != nil {
-		return "", err
-	}
-
-	mainPath := filepath.Join(filepath.Dir(configPath), main)
 	files := map[string][]byte{
-		filepath.Join(outDir, "wasm_exec.mjs"): glue,
-		mainPath:                               entryModule(configPath, classes, desc.Methods),
+		"wasm_exec.mjs":     glue,
+		filepath.Base(main): entryModule(configPath, classes, desc.Methods),
 	}
 	modules, _ := jsModules.ReadDir("js")
 	for _, m := range modules {
@@ -236,14 +270,29 @@ func compileAndGenerate(configPath, pkg, main string, classes []string, compiler
 		if err != nil {
 			return "", err
 		}
-		files[filepath.Join(outDir, m.Name())] = content
+		files[m.Name()] = content
 	}
-	for path, content := range files {
-		if err := replaceFile(path, content); err != nil {
+	for name, content := range files {
+		if err := stage.write(name, content); err != nil {
 			return "", err
 		}
 	}
-	return mainPath, nil
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := stage.commit(); err != nil {
+		return "", err
+	}
+	return filepath.Join(filepath.Dir(configPath), main), nil
+}
+
+// keptNote tells a failed build that the last good build is still there, when
+// there is one.
+func keptNote(outDir string) string {
+	if _, err := os.Stat(filepath.Join(outDir, "app.wasm")); err != nil {
+		return ""
+	}
+	return fmt.Sprintf("; the last good build in %s%c is unchanged", outDir, filepath.Separator)
 }
 
 func goEnv(goTool, name string) (string, error) {
@@ -282,12 +331,12 @@ func goMinor(version string) (int, bool) {
 
 // describeProgram runs the compiled program under Node.js in describe mode to learn which
 // classes it registers.
-func describeProgram(goroot, wasmPath string) (*describe.Description, error) {
+func describeProgram(ctx context.Context, goroot, wasmPath string) (*describe.Description, error) {
 	node, err := exec.LookPath("node")
 	if err != nil {
 		return nil, errors.New("node is not on PATH: install Node.js 20 or newer (https://nodejs.org); wrangler needs it too")
 	}
-	cmd := exec.Command(node, filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js"), wasmPath)
+	cmd := command(ctx, node, filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js"), wasmPath)
 	cmd.Env = append(os.Environ(), describe.DescribeEnv+"=1")
 	var stdout, stderr bytes.Buffer
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr

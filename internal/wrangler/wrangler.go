@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strings"
 
 	"github.com/BurntSushi/toml"
 	"github.com/tailscale/hujson"
@@ -73,7 +74,10 @@ func Find(dir string) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("no wrangler.json, wrangler.jsonc or wrangler.toml in %s", dir)
+	if abs, err := filepath.Abs(dir); err == nil {
+		dir = abs
+	}
+	return "", fmt.Errorf("no wrangler configuration in %s (looked for %s)", dir, strings.Join(FileNames, ", "))
 }
 
 // Load reads a configuration: TOML for .toml files, JSON with comments otherwise.
@@ -85,16 +89,16 @@ func Load(path string) (*Config, error) {
 	c := &Config{Path: path}
 	if filepath.Ext(path) == ".toml" {
 		if _, err := toml.Decode(string(raw), c); err != nil {
-			return nil, fmt.Errorf("%s: %w", path, err)
+			return nil, tomlError(path, raw, err)
 		}
 		return c, nil
 	}
 	std, err := hujson.Standardize(raw)
 	if err != nil {
-		return nil, fmt.Errorf("%s is not valid JSON with comments: %w", path, err)
+		return nil, syntaxError(path, err)
 	}
 	if err := json.NewDecoder(bytes.NewReader(std)).Decode(c); err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, typeError(path, std, err)
 	}
 	return c, nil
 }
