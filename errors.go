@@ -23,6 +23,10 @@ var (
 	// ErrUnsupportedType is matched by errors about SQL arguments and scan
 	// destinations of a Go type the API does not convert.
 	ErrUnsupportedType = errors.New("durable: unsupported type")
+	// ErrInvalidUTF8 is matched by the errors of KV calls whose key, and of SQL
+	// calls whose text or string argument, is not valid UTF-8: workerd's strings
+	// cannot hold it, so it would be changed (to U+FFFD) rather than stored.
+	ErrInvalidUTF8 = errors.New("durable: string is not valid UTF-8")
 )
 
 // ErrConstraint matches, with [errors.Is], every [*SQLError] for a violated
