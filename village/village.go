@@ -62,6 +62,9 @@ func NewRouter(env durable.Env) http.Handler {
 	mux.HandleFunc("POST /clock/{name}", func(w http.ResponseWriter, r *http.Request) {
 		relay(w, r, clocks, clockPath(r.PathValue("name")))
 	})
+	mux.HandleFunc("GET /clock/{name}", func(w http.ResponseWriter, r *http.Request) {
+		relay(w, r, clocks, "/reminders")
+	})
 	return mux
 }
 
