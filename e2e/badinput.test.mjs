@@ -161,6 +161,44 @@ describe("the village: bad names and queries", () => {
     expect(refusal.body).toContain("valid UTF-8");
   });
 
+  test("the square's socket answers malformed messages with an error event, keeps none, and chats on", async () => {
+    const room = unique("room");
+    const ada = await join(room, "Ada");
+    expect((await ada.next("history")).messages ?? []).toEqual([]);
+    for (const [bad, binary] of [["not json", false], ['{"text": 5}', false], ['{"text": "hi"}', true], ['{"text": "   "}', false]]) {
+      ada.socket.send(bad, { binary });
+      expect((await ada.next("error")).error).toMatch(/JSON text|1 to 500 characters/);
+    }
+    ada.socket.send(JSON.stringify({ text: "hello" }));
+    expect((await ada.next("message")).message).toMatchObject({ who: "Ada", text: "hello" });
+    const bob = await join(room, "Bob");
+    expect(((await bob.next("history")).messages ?? []).map((m) => m.text)).toEqual(["hello"]);
+    ada.socket.close();
+    bob.socket.close();
+  });
+
+  // join opens a socket on the square; next(type) waits for its next event of that type.
+  async function join(room, name) {
+    const url = new URL(`/square/${room}/ws?name=${name}`, village.url);
+    url.protocol = "ws:";
+    const socket = new WebSocket(url);
+    const events = [];
+    let wake;
+    socket.on("message", (data) => {
+      events.push(JSON.parse(String(data)));
+      wake?.();
+    });
+    await new Promise((resolve, reject) => socket.on("open", resolve).on("error", reject));
+    const next = async (type) => {
+      for (;;) {
+        const i = events.findIndex((e) => e.type === type);
+        if (i >= 0) return events.splice(i, 1)[0];
+        await new Promise((resolve) => (wake = resolve));
+      }
+    };
+    return { socket, next };
+  }
+
   test.each(["-1", "101", "1e2", "5x", "0x10", " 5"])("census?top=%s is a 400 with the range", async (top) => {
     const res = await village.fetch(`/census?top=${encodeURIComponent(top)}`);
     expect(res.status).toBe(400);
