@@ -39,7 +39,7 @@ func FuzzIDFromString(f *testing.F) {
 	f.Add(" "+good[1:], "😀")
 	f.Add(good[:62]+"--", "\x00")
 	f.Add(strings.Repeat("g", 64), "x\xe2\x82y")
-	f.Add(good[:60]+"０", "") // a full-width digit: 64 bytes, not 64 hex digits
+	f.Add(good[:61]+"０", "") // a full-width digit: 64 bytes, not 64 hex digits
 	f.Add(good[:62]+"\xff\xfe", "")
 	f.Add("0x"+good[2:], "")
 	f.Add("", "")
