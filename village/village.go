@@ -117,6 +117,7 @@ func relay(w http.ResponseWriter, r *http.Request, ns durable.Namespace, path st
 		return
 	}
 	req.Header = r.Header.Clone()
+	req.ContentLength = r.ContentLength // so the object can refuse a body by its announced size
 	resp, err := ns.Get(ns.IDFromName(name)).Fetch(req)
 	if err != nil {
 		log.Printf("village: %s %s: %v", r.Method, r.URL.Path, err)
