@@ -38,6 +38,9 @@ func (d D1Database) Exec(ctx context.Context, query string, args ...any) (*Resul
 	if d.impl == nil {
 		panic("durable: zero D1Database; use Env.D1")
 	}
+	if err := checkQuery(query); err != nil {
+		return nil, err
+	}
 	return d.impl.Exec(ctx, query, args)
 }
 
@@ -59,6 +62,9 @@ type D1Meta struct {
 func (d D1Database) Run(ctx context.Context, query string, args ...any) (D1Meta, error) {
 	if d.impl == nil {
 		panic("durable: zero D1Database; use Env.D1")
+	}
+	if err := checkQuery(query); err != nil {
+		return D1Meta{}, err
 	}
 	return d.impl.Run(ctx, query, args)
 }

@@ -255,7 +255,7 @@
 // [ErrInvalidID], [ErrNoBinding], [ErrIntegerRange], [ErrUnsupportedType],
 // [ErrReset], [ErrNoAlarmSupport], [ErrNotWebSocket], [ErrWebSocketLimit],
 // [ErrWebSocketClosed], [ErrTooManyKeys], [ErrColumnType], [ErrUnknownColumn],
-// [ErrKVBacked], [ErrNoPITR]. Stub failures are [*StubError]; a callee's
+// [ErrKVBacked], [ErrNoPITR], [ErrInvalidUTF8], [ErrScan]. Stub failures are [*StubError]; a callee's
 // [RPCError] crosses a call by its code. SQL
 // failures are [*SQLError], with SQLite's result codes; [ErrConstraint] matches
 // every constraint violation.

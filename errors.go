@@ -23,6 +23,15 @@ var (
 	// ErrUnsupportedType is matched by errors about SQL arguments and scan
 	// destinations of a Go type the API does not convert.
 	ErrUnsupportedType = errors.New("durable: unsupported type")
+	// ErrInvalidUTF8 is matched by the errors of KV calls whose key, and of SQL
+	// calls whose text or string argument, is not valid UTF-8: workerd's strings
+	// cannot hold it, so it would be changed (to U+FFFD) rather than stored.
+	ErrInvalidUTF8 = errors.New("durable: string is not valid UTF-8")
+	// ErrScan is matched by the errors of [Row.Scan] (and what decodes rows with
+	// it) for a value its destination cannot hold exactly: NULL into a
+	// non-pointer, a fraction or an overflow into an integer, a float beyond a
+	// float32, text that is not a number into a number.
+	ErrScan = errors.New("durable: value does not fit the scan destination")
 )
 
 // ErrConstraint matches, with [errors.Is], every [*SQLError] for a violated

@@ -59,6 +59,9 @@ func (k KV) PutMany(entries ...Entry) error {
 	}
 	last := make(map[string]int, len(entries))
 	for i, e := range entries {
+		if err := checkKey("put", e.Key); err != nil {
+			return err
+		}
 		last[e.Key] = i
 	}
 	distinct := make([]Entry, 0, len(last))
@@ -92,6 +95,9 @@ func batchKeys(op string, keys []string) ([]string, error) {
 	if len(keys) > MaxBatchKeys {
 		return nil, tooMany(op, len(keys))
 	}
+	if err := checkKeys(op, keys); err != nil {
+		return nil, err
+	}
 	seen := make(map[string]bool, len(keys))
 	out := make([]string, 0, len(keys))
 	for _, key := range keys {
@@ -115,5 +121,5 @@ func (o *ListOptions) check() error {
 	if o.Start != "" && o.StartAfter != "" {
 		return errors.New("durable: KV list: Start and StartAfter are both set; use one")
 	}
-	return nil
+	return checkKeys("list", []string{o.Prefix, o.Start, o.StartAfter, o.End})
 }

@@ -60,6 +60,9 @@ func (s SQL) Query(query string, args ...any) iter.Seq2[Row, error] {
 }
 
 func (s SQL) open(query string, args []any) (rowCursor, error) {
+	if err := checkQuery(query); err != nil {
+		return nil, err
+	}
 	impl, ok := s.runtime().(sqlCursorRuntime)
 	if !ok {
 		return nil, fmt.Errorf("durable: this runtime cannot iterate SQL results lazily")

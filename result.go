@@ -85,7 +85,7 @@ func scanValue(src, dest any) error {
 		case string:
 			*d = []byte(s)
 		default:
-			return fmt.Errorf("cannot scan %T into *[]byte", src)
+			return fmt.Errorf("%w: cannot scan %T into *[]byte", ErrScan, src)
 		}
 		return nil
 	case *bool:
@@ -120,7 +120,7 @@ func scanValue(src, dest any) error {
 			return err
 		}
 		if target.OverflowInt(n) {
-			return fmt.Errorf("value %d overflows %s", n, target.Type())
+			return fmt.Errorf("%w: value %d overflows %s", ErrScan, n, target.Type())
 		}
 		target.SetInt(n)
 		return nil
@@ -130,7 +130,7 @@ func scanValue(src, dest any) error {
 			return err
 		}
 		if n < 0 || target.OverflowUint(uint64(n)) {
-			return fmt.Errorf("value %d overflows %s", n, target.Type())
+			return fmt.Errorf("%w: value %d overflows %s", ErrScan, n, target.Type())
 		}
 		target.SetUint(uint64(n))
 		return nil
@@ -144,13 +144,17 @@ func scanValue(src, dest any) error {
 		case string:
 			v, err := strconv.ParseFloat(s, 64)
 			if err != nil {
-				return fmt.Errorf("cannot scan text %q into %s", s, target.Type())
+				return fmt.Errorf("%w: cannot scan text %q into %s", ErrScan, s, target.Type())
 			}
 			f = v
 		case nil:
 			return nullInto(dest)
 		default:
-			return fmt.Errorf("cannot scan %T into %s", src, target.Type())
+			return fmt.Errorf("%w: cannot scan %T into %s", ErrScan, src, target.Type())
+		}
+		if target.OverflowFloat(f) {
+			// A float64 beyond float32's range would become ±Inf.
+			return fmt.Errorf("%w: value %v overflows %s", ErrScan, f, target.Type())
 		}
 		target.SetFloat(f)
 		return nil
@@ -165,21 +169,21 @@ func integerOf(src any) (int64, error) {
 		return s, nil
 	case float64:
 		if s != math.Trunc(s) || s < -(1<<63) || s >= 1<<63 {
-			return 0, fmt.Errorf("cannot scan non-integral %v into an integer", s)
+			return 0, fmt.Errorf("%w: cannot scan non-integral %v into an integer", ErrScan, s)
 		}
 		return int64(s), nil
 	case string:
 		n, err := strconv.ParseInt(s, 10, 64)
 		if err != nil {
-			return 0, fmt.Errorf("cannot scan text %q into an integer", s)
+			return 0, fmt.Errorf("%w: cannot scan text %q into an integer", ErrScan, s)
 		}
 		return n, nil
 	case nil:
-		return 0, fmt.Errorf("cannot scan NULL into an integer: scan into a pointer to a pointer, *any or sql.NullInt64")
+		return 0, fmt.Errorf("%w: cannot scan NULL into an integer: scan into a pointer to a pointer, *any or sql.NullInt64", ErrScan)
 	}
-	return 0, fmt.Errorf("cannot scan %T into an integer", src)
+	return 0, fmt.Errorf("%w: cannot scan %T into an integer", ErrScan, src)
 }
 
 func nullInto(dest any) error {
-	return fmt.Errorf("cannot scan NULL into %T: scan into a pointer to a pointer, *any or a sql.Null type", dest)
+	return fmt.Errorf("%w: cannot scan NULL into %T: scan into a pointer to a pointer, *any or a sql.Null type", ErrScan, dest)
 }

@@ -41,6 +41,9 @@ type SQL struct{ impl sqlRuntime }
 // parameters and may be nil, bool, any integer type within ±MaxSafeInteger,
 // float32, float64, string or []byte.
 func (s SQL) Exec(query string, args ...any) (*Result, error) {
+	if err := checkQuery(query); err != nil {
+		return nil, err
+	}
 	return s.runtime().Exec(query, args...)
 }
 
@@ -60,14 +63,31 @@ func (s SQL) runtime() sqlRuntime {
 // [Storage.KV]; the zero KV is not usable.
 type KV struct{ impl kvRuntime }
 
+// Keys must be valid UTF-8: other keys fail with [ErrInvalidUTF8].
+
 // Get returns the value stored under key and whether there was one.
-func (k KV) Get(key string) (value []byte, ok bool, err error) { return k.runtime().Get(key) }
+func (k KV) Get(key string) (value []byte, ok bool, err error) {
+	if err := checkKey("get", key); err != nil {
+		return nil, false, err
+	}
+	return k.runtime().Get(key)
+}
 
 // Put stores value under key, replacing any previous value.
-func (k KV) Put(key string, value []byte) error { return k.runtime().Put(key, value) }
+func (k KV) Put(key string, value []byte) error {
+	if err := checkKey("put", key); err != nil {
+		return err
+	}
+	return k.runtime().Put(key, value)
+}
 
 // Delete removes key and reports whether it existed.
-func (k KV) Delete(key string) (existed bool, err error) { return k.runtime().Delete(key) }
+func (k KV) Delete(key string) (existed bool, err error) {
+	if err := checkKey("delete", key); err != nil {
+		return false, err
+	}
+	return k.runtime().Delete(key)
+}
 
 // List returns the entries selected by opts (all entries when opts is nil) in
 // ascending key order, or descending when opts.Reverse is set.

@@ -58,8 +58,10 @@
 //     may take parameters and return rows.
 //   - Values cross as they cross JavaScript: every number argument is bound as a
 //     REAL (SELECT typeof(?) says "real" for 5), integral results within ±2^53
-//     read as int64 and others as float64, and text is made valid UTF-8 the way
-//     TextDecoder does.
+//     read as int64 and others as float64, and text SQLite makes is made valid
+//     UTF-8 the way TextDecoder does. Go strings that are not valid UTF-8 (KV keys,
+//     SQL text and arguments) are refused with durable.ErrInvalidUTF8 on both
+//     runtimes, since JavaScript would change them.
 //   - KV lives in the table _cf_KV, created on first write, which SQL may list in
 //     sqlite_master but not read. List reduces its options to a key range exactly
 //     as workerd's compileListOptions does (Start inclusive, End exclusive, Prefix

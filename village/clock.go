@@ -4,11 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"log"
 	"net/http"
 	"net/url"
+	"reflect"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -51,6 +53,7 @@ func NewClock(state durable.State, env durable.Env) (durable.Object, error) {
 		return nil, err
 	}
 	c.mux.HandleFunc("POST /remind", c.remind)
+	c.mux.HandleFunc("GET /reminders", c.list)
 	return c, nil
 }
 
@@ -75,10 +78,75 @@ func (in reminderRequest) check() string {
 	return ""
 }
 
-func (c *Clock) remind(w http.ResponseWriter, r *http.Request) {
+// MaxReminderBody is the largest body POST /clock/{name} reads.
+const MaxReminderBody = 4096
+
+const reminderShape = `{"text": "…", "in_seconds": 5}`
+
+// readReminder decodes the body of a reminder request, or answers why it
+// cannot (413 for a body over MaxReminderBody, else 400) and returns false.
+func readReminder(w http.ResponseWriter, r *http.Request) (reminderRequest, bool) {
 	var in reminderRequest
-	if err := json.NewDecoder(http.MaxBytesReader(w, r.Body, 4096)).Decode(&in); err != nil {
-		jsonError(w, `the body must be JSON: {"text": "…", "in_seconds": 5}`, http.StatusBadRequest)
+	tooLarge := func() (reminderRequest, bool) {
+		jsonError(w, fmt.Sprintf("the body is over %d bytes; send %s", MaxReminderBody, reminderShape), http.StatusRequestEntityTooLarge)
+		return in, false
+	}
+	bad := func(problem string) (reminderRequest, bool) {
+		jsonError(w, problem+"; send "+reminderShape, http.StatusBadRequest)
+		return in, false
+	}
+	if r.ContentLength > MaxReminderBody {
+		return tooLarge()
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxReminderBody))
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return tooLarge()
+	case err != nil:
+		return bad("the body could not be read: " + err.Error())
+	case len(bytes.TrimSpace(body)) == 0:
+		return bad("the body is empty")
+	case !utf8.Valid(body):
+		// encoding/json would quietly turn the bad bytes into U+FFFD.
+		return bad("the body is not valid UTF-8")
+	}
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.DisallowUnknownFields()
+	var syntax *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	err = dec.Decode(&in)
+	switch {
+	case errors.As(err, &syntax):
+		return bad(fmt.Sprintf("the body is not valid JSON: %v (at byte %d)", syntax, syntax.Offset))
+	case errors.As(err, &typ) && typ.Field != "":
+		return bad(fmt.Sprintf("%s must be a %s, not a JSON %s", typ.Field, jsonKind(typ.Type.Kind()), typ.Value))
+	case errors.As(err, &typ):
+		return bad(fmt.Sprintf("the body must be a JSON object, not a JSON %s", typ.Value))
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return bad("the body is cut short: the JSON ends early")
+	case err != nil:
+		return bad("the body is not a reminder: " + strings.TrimPrefix(err.Error(), "json: "))
+	case dec.More():
+		return bad("the body holds more than one JSON value")
+	}
+	return in, true
+}
+
+// jsonKind names a Go kind the way a JSON writer knows it.
+func jsonKind(k reflect.Kind) string {
+	switch k {
+	case reflect.String:
+		return "string"
+	case reflect.Float64, reflect.Float32, reflect.Int, reflect.Int64:
+		return "number"
+	}
+	return k.String()
+}
+
+func (c *Clock) remind(w http.ResponseWriter, r *http.Request) {
+	in, ok := readReminder(w, r)
+	if !ok {
 		return
 	}
 	if problem := in.check(); problem != "" {
@@ -100,6 +168,28 @@ func (c *Clock) remind(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(http.StatusCreated)
 	json.NewEncoder(w).Encode(map[string]int64{"at": due.UnixMilli()})
+}
+
+// pendingReminder is one reminder not yet due, as GET /clock/{name} lists it.
+type pendingReminder struct {
+	At   int64  `json:"at" durable:"due"` // Unix milliseconds
+	Text string `json:"text" durable:"text"`
+}
+
+// list answers the reminders not yet posted, earliest first.
+func (c *Clock) list(w http.ResponseWriter, r *http.Request) {
+	res, err := c.sql.Exec(`SELECT due, text FROM reminders ORDER BY due, id`)
+	var pending []pendingReminder
+	if err == nil {
+		pending, err = durable.Rows[pendingReminder](res)
+	}
+	if err != nil {
+		log.Printf("clock: %v", err)
+		jsonError(w, "could not read the reminders", http.StatusInternalServerError)
+		return
+	}
+	w.Header().Set("Content-Type", "application/json")
+	json.NewEncoder(w).Encode(map[string]any{"reminders": append([]pendingReminder{}, pending...)})
 }
 
 // Alarm posts every reminder that is due to its square. A square that cannot

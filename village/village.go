@@ -62,6 +62,9 @@ func NewRouter(env durable.Env) http.Handler {
 	mux.HandleFunc("POST /clock/{name}", func(w http.ResponseWriter, r *http.Request) {
 		relay(w, r, clocks, clockPath(r.PathValue("name")))
 	})
+	mux.HandleFunc("GET /clock/{name}", func(w http.ResponseWriter, r *http.Request) {
+		relay(w, r, clocks, "/reminders")
+	})
 	return mux
 }
 
@@ -77,6 +80,9 @@ func CheckName(name string) error {
 		return fmt.Errorf("name must not contain '/'")
 	case strings.IndexFunc(name, unicode.IsControl) >= 0:
 		return fmt.Errorf("name must not contain control characters")
+	case name == "." || name == "..":
+		// A URL cannot carry them: clients and routers resolve the segment away.
+		return fmt.Errorf("name must not be %q", name)
 	}
 	return nil
 }
@@ -112,6 +118,7 @@ func relay(w http.ResponseWriter, r *http.Request, ns durable.Namespace, path st
 		return
 	}
 	req.Header = r.Header.Clone()
+	req.ContentLength = r.ContentLength // so the object can refuse a body by its announced size
 	resp, err := ns.Get(ns.IDFromName(name)).Fetch(req)
 	if err != nil {
 		log.Printf("village: %s %s: %v", r.Method, r.URL.Path, err)
@@ -129,7 +136,7 @@ func relay(w http.ResponseWriter, r *http.Request, ns durable.Namespace, path st
 // badName answers 400 and reports true when name is not a villager name.
 func badName(w http.ResponseWriter, name string) bool {
 	if err := CheckName(name); err != nil {
-		http.Error(w, "Bad name: "+err.Error()+"\nA name is 1 to 64 characters, without '/' or control characters, as in /hey/Alice", http.StatusBadRequest)
+		http.Error(w, "Bad name: "+err.Error()+"\nA name is 1 to 64 characters, without '/' or control characters, and not . or .., as in /hey/Alice", http.StatusBadRequest)
 		return true
 	}
 	return false
@@ -153,7 +160,7 @@ The count survives restarts.</p>
 <li><a href="/census"><code>GET /census</code></a>: the town hall's census of names and visits, which every Greeter reports to by RPC.</li>
 <li><a href="/square/{{.}}"><code>GET /square/{name}</code></a>: the square of <em>name</em>, a chat room in the browser (WebSocket hibernation, history in SQL, a rate limit per person), where the town clock posts reminders set by alarm.</li>
 </ul>
-<p>A name is 1 to 64 characters, without <code>/</code> or control characters.</p>
+<p>A name is 1 to 64 characters, without <code>/</code> or control characters, and not <code>.</code> or <code>..</code>.</p>
 </body>
 </html>
 `))

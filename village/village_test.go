@@ -14,7 +14,7 @@ import (
 )
 
 // newVillage runs the village natively, bound as wrangler.jsonc binds it.
-func newVillage(t *testing.T) *durabletest.Runtime {
+func newVillage(t testing.TB) *durabletest.Runtime {
 	t.Helper()
 	opts, err := durabletest.OptionsFromConfig("../wrangler.jsonc")
 	if err != nil {

@@ -231,13 +231,27 @@ func init() {
 			t.Errorf("KV value after refused SQL = %q, %v", got, ok)
 		}
 	})
-	add("kv/invalid-utf8-key-is-replaced", func(t T, o *Object) {
-		must(t, o.KV().Put("a\xffb", []byte("1")), "Put")
-		same(t, "keys", keys(t, o, nil), []string{"a\uFFFDb"})
-		v, ok, _ := o.KV().Get("a\uFFFDb")
-		if !ok || string(v) != "1" {
-			t.Errorf("Get by the replaced key = %q, %v", v, ok)
+	add("kv/invalid-utf8-key-is-refused", func(t T, o *Object) {
+		// JavaScript would store "a\xffb" as "a\uFFFDb", the key of another entry.
+		kv, bad := o.KV(), "a\xffb"
+		refused := func(what string, err error) {
+			if !errors.Is(err, durable.ErrInvalidUTF8) {
+				t.Errorf("%s with an invalid UTF-8 key = %v, want ErrInvalidUTF8", what, err)
+			}
 		}
+		refused("Put", kv.Put(bad, []byte("1")))
+		_, _, err := kv.Get(bad)
+		refused("Get", err)
+		_, err = kv.Delete(bad)
+		refused("Delete", err)
+		refused("PutMany", kv.PutMany(durable.Entry{Key: "fine", Value: []byte("2")}, durable.Entry{Key: bad, Value: []byte("1")}))
+		_, err = kv.GetMany("fine", bad)
+		refused("GetMany", err)
+		_, err = kv.DeleteMany(bad)
+		refused("DeleteMany", err)
+		_, err = kv.List(&durable.ListOptions{Prefix: bad})
+		refused("List", err)
+		same(t, "keys", keys(t, o, nil), []string{})
 	})
 	add("kv/in-transaction", func(t T, o *Object) {
 		errBoom := errors.New("boom")

@@ -16,7 +16,7 @@ var kvBackedMirrors = []string{
 	"kv/list-order-is-utf8-bytes", "kv/list-prefix", "kv/list-start-inclusive",
 	"kv/list-end-exclusive", "kv/list-start-end", "kv/list-limit", "kv/list-reverse",
 	"kv/list-prefix-with-start", "kv/list-prefix-with-end", "kv/list-unicode-prefix",
-	"kv/json", "kv/invalid-utf8-key-is-replaced", "kv/get-many", "kv/put-many",
+	"kv/json", "kv/invalid-utf8-key-is-refused", "kv/get-many", "kv/put-many",
 	"kv/delete-many", "kv/batch-limit-128", "kv/list-start-after",
 	"kv/list-pages-with-start-after", "storage/sync",
 }

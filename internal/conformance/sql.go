@@ -160,11 +160,30 @@ func init() {
 		same(t, "length of emoji", one(t, o, `SELECT length(?)`, "😀")[0], any(int64(1)))
 	})
 	add("sql/text-invalid-utf8-is-replaced", func(t T, o *Object) {
-		// Strings cross JavaScript, which makes them valid UTF-8 (U+FFFD).
-		row := one(t, o, `SELECT ?, ?, CAST(x'41ff42' AS TEXT)`, "a\xffb", "x\xe2\x82y")
-		same(t, "lone 0xff", row[0], any("a\uFFFDb"))
+		// Text SQLite makes crosses JavaScript, which makes it valid UTF-8 (U+FFFD).
+		row := one(t, o, `SELECT CAST(x'41ff42' AS TEXT), CAST(x'78e28279' AS TEXT)`)
+		same(t, "lone 0xff", row[0], any("A\uFFFDB"))
 		same(t, "truncated sequence", row[1], any("x\uFFFDy"))
-		same(t, "invalid text from SQL", row[2], any("A\uFFFDB"))
+	})
+	add("sql/invalid-utf8-is-refused", func(t T, o *Object) {
+		// Go strings that JavaScript would change are refused before they run.
+		exec(t, o, `CREATE TABLE u (v TEXT)`)
+		for _, arg := range []string{"a\xffb", "x\xe2\x82y"} {
+			_, err := o.SQL().Exec(`INSERT INTO u VALUES (?)`, arg)
+			if !errors.Is(err, durable.ErrInvalidUTF8) || !errors.Is(err, durable.ErrUnsupportedType) {
+				t.Errorf("Exec with argument %q = %v, want ErrInvalidUTF8", arg, err)
+			}
+		}
+		if _, err := o.SQL().Exec("INSERT INTO u VALUES ('a\xffb')"); !errors.Is(err, durable.ErrInvalidUTF8) {
+			t.Errorf("Exec of invalid UTF-8 SQL text = %v, want ErrInvalidUTF8", err)
+		}
+		for _, err := range o.SQL().Query("SELECT '\xff'") {
+			if !errors.Is(err, durable.ErrInvalidUTF8) {
+				t.Errorf("Query of invalid UTF-8 SQL text = %v, want ErrInvalidUTF8", err)
+			}
+			break
+		}
+		same(t, "rows written", one(t, o, `SELECT count(*) FROM u`)[0], any(int64(0)))
 	})
 	add("sql/blob-roundtrip", func(t T, o *Object) {
 		exec(t, o, `CREATE TABLE b (v BLOB)`)

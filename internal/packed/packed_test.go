@@ -1,9 +1,13 @@
 package packed
 
 import (
+	"bytes"
 	"encoding/binary"
+	"fmt"
 	"math"
 	"reflect"
+	"runtime"
+	"strings"
 	"testing"
 )
 
@@ -74,13 +78,99 @@ func TestDecodeRejectsBadInput(t *testing.T) {
 
 func (e enc) append(b ...byte) enc { return append(e, b...) }
 
-// FuzzDecode checks that no input makes the decoders panic.
+// value appends one decoded value as the Packer would have written it.
+func (e enc) value(v any) enc {
+	switch v := v.(type) {
+	case nil:
+		return e.null()
+	case int64:
+		return e.num(float64(v))
+	case float64:
+		return e.num(v)
+	case string:
+		return e.text(v)
+	case []byte:
+		return e.bytes(v)
+	}
+	panic(fmt.Sprintf("decoded a %T", v))
+}
+
+// decodeChecked runs one decoder on b: an error must be the decoder's own
+// (prefixed "packed:"), and the decoder may allocate only in proportion to
+// b, whatever lengths and counts b claims. What it accepts is returned.
+func decodeChecked[T any](t *testing.T, what string, b []byte, decode func([]byte) (T, error)) (T, bool) {
+	var before, after runtime.MemStats
+	runtime.ReadMemStats(&before)
+	v, err := decode(b)
+	runtime.ReadMemStats(&after)
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > uint64(64*len(b)+64<<10) {
+		t.Fatalf("%s allocated %d bytes for %d bytes of input", what, alloc, len(b))
+	}
+	if err != nil {
+		if !strings.HasPrefix(err.Error(), "packed: ") {
+			t.Fatalf("%s: error %q is not the decoder's", what, err)
+		}
+		return v, false
+	}
+	return v, true
+}
+
+// FuzzDecode feeds arbitrary bytes to the decoders: they must never panic or
+// allocate out of proportion to the input, must refuse with their own
+// errors, and what they accept must encode back to the very same bytes.
 func FuzzDecode(f *testing.F) {
 	f.Add([]byte(enc{}.u32(2).text("a").text("b").num(1).bytes([]byte{1})))
 	f.Add([]byte(enc{}.text("k").bytes([]byte("v"))))
 	f.Add([]byte{})
+	f.Add([]byte(enc{}.u32(1).text("c").num(math.Copysign(0, -1)).num(math.NaN()).num(1 << 53).num(-0.5)))
+	f.Add([]byte(enc{}.u32(1 << 30)))
+	f.Add([]byte(enc{}.u32(3).text("a").text("b").text("c")))
+	f.Add([]byte(enc{}.null().text("t").bytes(nil).num(2)))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		DecodeRows(b)
-		DecodePairs(b)
+		type rowsOut struct {
+			cols []string
+			rows [][]any
+		}
+		if r, ok := decodeChecked(t, "DecodeRows", b, func(b []byte) (rowsOut, error) {
+			c, r, err := DecodeRows(b)
+			return rowsOut{c, r}, err
+		}); ok {
+			again := enc{}.u32(uint32(len(r.cols)))
+			for _, c := range r.cols {
+				again = again.text(c)
+			}
+			for _, row := range r.rows {
+				if len(row) != len(r.cols) {
+					t.Fatalf("row of %d cells for %d columns", len(row), len(r.cols))
+				}
+				for _, v := range row {
+					again = again.value(v)
+				}
+			}
+			if !bytes.Equal(again, b) {
+				t.Fatalf("rows re-encode as %x, not %x", []byte(again), b)
+			}
+		}
+		if pairs, ok := decodeChecked(t, "DecodePairs", b, DecodePairs); ok {
+			again := enc{}
+			for _, p := range pairs {
+				if p.Value == nil {
+					t.Fatalf("pair %q has a nil value", p.Key)
+				}
+				again = again.text(p.Key).bytes(p.Value)
+			}
+			if !bytes.Equal(again, b) {
+				t.Fatalf("pairs re-encode as %x, not %x", []byte(again), b)
+			}
+		}
+		if values, ok := decodeChecked(t, "DecodeValues", b, DecodeValues); ok {
+			again := enc{}
+			for _, v := range values {
+				again = again.value(v)
+			}
+			if !bytes.Equal(again, b) {
+				t.Fatalf("values re-encode as %x, not %x", []byte(again), b)
+			}
+		}
 	})
 }

@@ -6,17 +6,25 @@ import (
 	"fmt"
 	"math"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/durableobjects-on-go/durable"
 )
 
 // Arg converts one Exec argument to its canonical form: nil, int64, float64, string
 // or []byte. Integers beyond ±MaxSafeInteger are refused because workerd's SQL API
-// carries every number as a float64 and would round them.
+// carries every number as a float64 and would round them, and strings that are
+// not valid UTF-8 because a JavaScript string cannot hold them.
 func Arg(i int, v any) (any, error) {
 	var n int64
 	switch a := v.(type) {
-	case nil, string, []byte, float64:
+	case string:
+		if !utf8.ValidString(a) {
+			// workerd's strings would replace the bad bytes with U+FFFD.
+			return nil, fmt.Errorf("%w: %w: SQL argument %d is a string that is not valid UTF-8, which workerd would change; bind binary data as []byte", durable.ErrInvalidUTF8, durable.ErrUnsupportedType, i+1)
+		}
+		return a, nil
+	case nil, []byte, float64:
 		return a, nil
 	case float32:
 		return float64(a), nil
