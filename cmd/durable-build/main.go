@@ -224,7 +224,9 @@ func compileAndGenerate(ctx context.Context, cfg *wrangler.Config, pkg string, c
 	if err := os.Mkdir(goTmp, 0o755); err != nil {
 		return "", unwritable(outDir, filepath.Dir(outDir), err)
 	}
-	compile := command(ctx, goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", newWasm, pkg)
+	// This first program describes the Worker (with reflection, under
+	// describeTag); compileServed below compiles the one workerd runs.
+	compile := command(ctx, goTool, "build", "-buildvcs=false", "-tags="+describeTag, "-ldflags=-s -w", "-o", newWasm, pkg)
 	compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOTMPDIR="+goTmp)
 	compile.Stdout = io.MultiWriter(log, compilerOutput)
 	compile.Stderr = compile.Stdout
@@ -258,6 +260,9 @@ func compileAndGenerate(ctx context.Context, cfg *wrangler.Config, pkg string, c
 	}
 	if desc.RPCError != "" {
 		return "", fmt.Errorf("Worker.RPC in %s:\n%s", pkg, desc.RPCError)
+	}
+	if err := compileServed(ctx, goTool, pkg, newWasm, goTmp, desc, compile.Stdout); err != nil { // rpcgen.go
+		return "", err
 	}
 
 	files := map[string][]byte{

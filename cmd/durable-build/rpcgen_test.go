@@ -1,0 +1,102 @@
+package main
+
+import (
+	"bytes"
+	"encoding/json"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/durableobjects-on-go/durable/internal/describe"
+)
+
+// TestGeneratedDispatchMatchesReflection calls RPC methods of every shape
+// (testdata/rpcshapes: with and without a context, arguments, result and
+// error; a panic, bad arguments, a result that cannot be sent; a pointer type
+// declared unexported in another package and a value type in package main)
+// natively, where reflection finds them, and on js/wasm under Node.js through
+// the dispatch code durable-build generates: the two must answer alike.
+func TestGeneratedDispatchMatchesReflection(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a program for js/wasm")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("running js/wasm needs Node.js")
+	}
+	goTool, err := exec.LookPath("go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	goroot, err := goEnv(goTool, "GOROOT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	const pkg = "./testdata/rpcshapes"
+	run := func(cmd *exec.Cmd) string {
+		t.Helper()
+		var stderr bytes.Buffer
+		cmd.Stderr = &stderr
+		out, err := cmd.Output()
+		if err != nil {
+			t.Fatalf("%s: %v\n%s%s", cmd, err, out, stderr.Bytes())
+		}
+		return string(out)
+	}
+
+	native := run(exec.Command(goTool, "run", pkg))
+	describeCmd := exec.Command(goTool, "run", pkg)
+	describeCmd.Env = append(os.Environ(), describe.DescribeEnv+"=1")
+	var desc describe.Description
+	if err := json.Unmarshal([]byte(run(describeCmd)), &desc); err != nil {
+		t.Fatal(err)
+	}
+	if box := desc.Types["Box"]; box.Name != "box" || !box.Pointer || !strings.HasSuffix(box.PkgPath, "/rpcshapes/shapes") || len(box.Methods) != 9 {
+		t.Fatalf("Box described as %+v", box)
+	}
+	if plain := desc.Types["Plain"]; plain.Name != "Plain" || plain.Pointer || plain.PkgPath != "main" {
+		t.Fatalf("Plain described as %+v", plain)
+	}
+
+	tmp := t.TempDir()
+	overlay, err := dispatchOverlay(goTool, pkg, &desc, tmp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var o struct{ Replace map[string]string }
+	b, _ := os.ReadFile(overlay)
+	json.Unmarshal(b, &o)
+	shapesDir, _ := filepath.Abs("testdata/rpcshapes/shapes")
+	src, err := os.ReadFile(o.Replace[filepath.Join(shapesDir, dispatchFile)])
+	if err != nil || len(o.Replace) != 2 {
+		t.Fatalf("overlay %s: want a file in testdata/rpcshapes and one in its shapes package: %v", b, err)
+	}
+	if !strings.Contains(string(src), "package shapes") || !strings.Contains(string(src), "durablerpc.Register[*box](") {
+		t.Fatalf("dispatch for package shapes:\n%s", src)
+	}
+	if _, err := os.Stat(filepath.Join(shapesDir, dispatchFile)); err == nil {
+		t.Fatal("the dispatch file was written into the source tree")
+	}
+
+	wasm := filepath.Join(tmp, "app.wasm")
+	var log bytes.Buffer
+	if err := compileServed(t.Context(), goTool, pkg, wasm, filepath.Join(tmp, "go-tmp"), &desc, &log); err != nil {
+		t.Fatalf("%v\n%s", err, log.Bytes())
+	}
+	served := run(exec.Command(node, filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js"), wasm))
+	if served != native {
+		t.Errorf("js/wasm with generated dispatch answered\n%s\nnatively, by reflection:\n%s", served, native)
+	}
+
+	// Without the generated code, the js/wasm program finds no methods: the
+	// calls above did go through it.
+	bare := exec.Command(goTool, "build", "-o", wasm, pkg)
+	bare.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm")
+	run(bare)
+	out, _ := exec.Command(node, filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js"), wasm).CombinedOutput()
+	if !strings.Contains(string(out), "no RPC dispatch was generated for *shapes.box: build the Worker with cmd/durable-build") {
+		t.Errorf("without the generated dispatch: %s", out)
+	}
+}
