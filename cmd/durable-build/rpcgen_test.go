@@ -100,3 +100,82 @@ func TestGeneratedDispatchMatchesReflection(t *testing.T) {
 		t.Errorf("without the generated dispatch: %s", out)
 	}
 }
+
+// TestBuildServesRPCOfAUserModule builds a Worker of a module other than the
+// SDK's whose RPC type is unexported in a package of its own: the dispatch
+// code goes into that package (which imports only public packages), the
+// source tree stays as it was, and the program workerd gets finds the
+// methods without reflection (its describe mode reads the generated tables).
+func TestBuildServesRPCOfAUserModule(t *testing.T) {
+	if testing.Short() {
+		t.Skip("compiles a Worker")
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		t.Skip("describing a Worker needs Node.js")
+	}
+	dir := tinyModule(t)
+	if err := os.Mkdir(filepath.Join(dir, "rooms"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	writeFile(t, dir, "rooms/rooms.go", `package rooms
+
+import (
+	"context"
+	"net/http"
+
+	"github.com/durableobjects-on-go/durable"
+)
+
+type room struct{ name string }
+
+func (r *room) ServeHTTP(w http.ResponseWriter, _ *http.Request) {}
+func (r *room) Join(ctx context.Context, who string) (string, error) { return who + " joined " + r.name, nil }
+func (r *room) URLFor(path string) string { return "/" + path }
+
+// Worker registers the Room class.
+func Worker() durable.Worker {
+	return durable.Worker{
+		Objects: map[string]durable.Constructor{"Room": func(durable.State, durable.Env) (durable.Object, error) { return &room{}, nil }},
+		RPC:     map[string]any{"Room": (*room)(nil)},
+	}
+}
+`)
+	writeFile(t, dir, "main.go", `package main
+
+import (
+	"example.com/w/rooms"
+	"github.com/durableobjects-on-go/durable/workerd"
+)
+
+func main() { workerd.Serve(rooms.Worker()) }
+`)
+	cfg := writeFile(t, dir, "wrangler.jsonc", `{"main": "build/worker.mjs",
+		"durable_objects": {"bindings": [{"name": "ROOM", "class_name": "Room"}]},
+		"migrations": [{"tag": "v1", "new_sqlite_classes": ["Room"]}]}`)
+	t.Chdir(dir)
+	var log bytes.Buffer
+	if _, err := build(cfg, ".", buildOptions{log: &log}); err != nil {
+		t.Fatalf("build: %v\n%s", err, log.Bytes())
+	}
+	entry, _ := os.ReadFile("build/worker.mjs")
+	if !strings.Contains(string(entry), `join(...args)`) || !strings.Contains(string(entry), `urlFor(...args)`) {
+		t.Fatalf("entry module has no RPC methods:\n%s", entry)
+	}
+	for _, p := range []string{dispatchFile, filepath.Join("rooms", dispatchFile)} {
+		if _, err := os.Stat(p); err == nil {
+			t.Errorf("%s was written into the source tree", p)
+		}
+	}
+	goroot, err := goEnv("go", "GOROOT")
+	if err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command(node, filepath.Join(goroot, "lib", "wasm", "wasm_exec_node.js"), "build/app.wasm")
+	cmd.Env = append(os.Environ(), describe.DescribeEnv+"=1")
+	out, err := cmd.CombinedOutput()
+	var d describe.Description
+	if err != nil || json.Unmarshal(out, &d) != nil || d.RPCError != "" || strings.Join(d.Methods["Room"], ",") != "join,urlFor" {
+		t.Fatalf("the served program describes itself as %s (%v)", out, err)
+	}
+}
