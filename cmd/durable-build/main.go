@@ -22,8 +22,11 @@
 //  2. copies wasm_exec.js from the GOROOT of the go command that compiled, so the
 //     glue always matches the compiler;
 //  3. runs the program once under Node.js to read the Durable Object classes it
-//     registers, and fails, saying what to add where, when they differ from the
-//     classes the configuration binds or migrates;
+//     registers and their RPC methods, and fails, saying what to add where, when
+//     they differ from the classes the configuration binds or migrates; then
+//     compiles it again as workerd will run it, with generated code that calls
+//     the RPC methods (added through go build -overlay, so never written into
+//     the package; see rpcgen.go);
 //  4. writes the runtime's modules (js/*.mjs: runtime.mjs and the modules it
 //     imports) and the entry module named by "main", which exports one class
 //     per Durable Object class, each extending DurableObject.
