@@ -76,6 +76,11 @@ func TestGeneratedDispatchMatchesReflection(t *testing.T) {
 	if !strings.Contains(string(src), "package shapes") || !strings.Contains(string(src), "durablerpc.Register[*box](") {
 		t.Fatalf("dispatch for package shapes:\n%s", src)
 	}
+	mainDir, _ := filepath.Abs("testdata/rpcshapes")
+	mainSrc, _ := os.ReadFile(o.Replace[filepath.Join(mainDir, dispatchFile)])
+	if !strings.Contains(string(mainSrc), "durablerpc.Register[*durablepkg0.Adder](") || !strings.Contains(string(mainSrc), "durablerpc.Register[Plain](") {
+		t.Fatalf("dispatch for package main (Plain, and the exported shapes.Adder):\n%s", mainSrc)
+	}
 	if _, err := os.Stat(filepath.Join(shapesDir, dispatchFile)); err == nil {
 		t.Fatal("the dispatch file was written into the source tree")
 	}

@@ -30,8 +30,9 @@ func main() {
 		Objects: map[string]durable.Constructor{
 			"Box":   shapes.New,
 			"Plain": func(durable.State, durable.Env) (durable.Object, error) { return Plain{}, nil },
+			"Adder": func(durable.State, durable.Env) (durable.Object, error) { return &shapes.Adder{}, nil },
 		},
-		RPC: map[string]any{"Box": shapes.Sample, "Plain": Plain{}},
+		RPC: map[string]any{"Box": shapes.Sample, "Plain": Plain{}, "Adder": (*shapes.Adder)(nil)},
 	}
 	if describe.IfAsked(w) {
 		return
@@ -68,6 +69,7 @@ func main() {
 		{"Box", Plain{}, "count", nil, nil},
 		{"Plain", Plain{}, "hello", []any{"go"}, nil},
 		{"Plain", Plain{}, "urlFor", []any{7}, nil},
+		{"Adder", &shapes.Adder{}, "add", []any{2, 3}, nil},
 	}
 	for _, c := range calls {
 		args, err := serving.EncodeArgs(c.args)

@@ -55,3 +55,12 @@ func (b *box) Sum(xs []float64, scale map[string]float64) float64 {
 func (b *box) Boom(msg string) string { panic(msg) }
 func (b *box) Nothing() any           { return nil }
 func (b *box) Bad() chan int          { return make(chan int) }
+
+// Adder is exported: its dispatch goes into package main, which imports
+// this package.
+type Adder struct{}
+
+func (*Adder) ServeHTTP(w http.ResponseWriter, r *http.Request) { http.NotFound(w, r) }
+
+// Add adds.
+func (*Adder) Add(a, b int) int { return a + b }
