@@ -115,6 +115,9 @@ func dispatchOverlay(goTool, pkg string, desc *describe.Description, tmp string)
 		if rel, err := filepath.Rel(modCache, dir); modCache != "" && err == nil && filepath.IsLocal(rel) {
 			return "", fmt.Errorf("Worker.RPC declares type %s.%s, which is unexported in a module durable-build cannot add code to (%s): export the type, or declare the Durable Object in your own module", path, types[0].Name, dir)
 		}
+		if _, err := os.Stat(filepath.Join(dir, dispatchFile)); err == nil {
+			return "", fmt.Errorf("%s: durable-build adds a generated file of this name to the package in its build; rename yours", filepath.Join(dir, dispatchFile))
+		}
 		src, err := dispatchSource(name, path, types)
 		if err != nil {
 			return "", err

@@ -184,3 +184,17 @@ func main() { workerd.Serve(rooms.Worker()) }
 		t.Fatalf("the served program describes itself as %s (%v)", out, err)
 	}
 }
+
+// TestDispatchOverlayKeepsAUserFile refuses to hide a file of the package
+// that has the generated file's name behind the overlay.
+func TestDispatchOverlayKeepsAUserFile(t *testing.T) {
+	dir := tinyModule(t)
+	writeFile(t, dir, "main.go", "package main\n\nfunc main() {}\n")
+	writeFile(t, dir, dispatchFile, "package main\n")
+	t.Chdir(dir)
+	desc := &describe.Description{Types: map[string]describe.RPCType{"Room": {PkgPath: "main", Name: "Room", Pointer: true}}}
+	_, err := dispatchOverlay("go", ".", desc, t.TempDir())
+	if err == nil || !strings.Contains(err.Error(), dispatchFile+": durable-build adds a generated file of this name") {
+		t.Fatalf("err = %v", err)
+	}
+}
