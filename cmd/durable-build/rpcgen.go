@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/durableobjects-on-go/durable/internal/describe"
 )
@@ -60,7 +61,12 @@ func compileServed(ctx context.Context, goTool, pkg, wasmPath, goTmp string, des
 	var out bytes.Buffer
 	compile.Stdout = io.MultiWriter(log, &out)
 	compile.Stderr = compile.Stdout
-	if err := compile.Run(); err != nil {
+	started := time.Now()
+	err = compile.Run()
+	if d := time.Since(started); d > slowCompile {
+		fmt.Fprintf(log, "durable-build: compiled the program workerd runs in %.0fs\n", d.Seconds())
+	}
+	if err != nil {
 		if ctx.Err() != nil {
 			return ctx.Err()
 		}
