@@ -16,7 +16,8 @@ import (
 // describe a Worker (built with the durable_describe tag). The Worker that
 // workerd runs does without it (rpc_table.go): once a program can call
 // reflect.Type.Method, Go's linker keeps every exported method of every type
-// it links, which made the module twice as large and its cold start slower.
+// it links: 14.6 MB of wasm instead of 9.2 for the bench Worker, and a slower
+// cold start.
 
 // reservedRPC are the names a Durable Object class already uses (its event
 // methods, its fields) or that would change how a stub behaves (then makes it

@@ -3,10 +3,10 @@
 // the Worker's own code never needs it.
 //
 // To serve Worker.RPC on workerd without reflect.Type.Method (whose presence
-// makes Go's linker keep every exported method of every linked type, doubling
-// the module), durable-build writes, into the build only, a file for each
-// package that declares an RPC type: its init registers one Method per RPC
-// method, whose Call calls the method directly.
+// makes Go's linker keep every exported method of every linked type, growing
+// the bench Worker from 9.2 to 14.6 MB), durable-build writes, into the build
+// only, a file for each package that declares an RPC type: its init
+// registers one Method per RPC method, whose Call calls the method directly.
 package rpcdispatch
 
 import (
