@@ -2,6 +2,10 @@
 // `go tool nm` does not read wasm, so this reads the module itself: the size of
 // each function body (code section), named by the "name" section Go writes, summed
 // by Go package, plus the size of every section. Default: bench/worker/build/app.wasm.
+// durable-build links with -s, which drops the name section: for figures by
+// package, link without it (GOOS=js GOARCH=wasm go build -o /tmp/x.wasm
+// ./bench/worker; a Worker with Worker.RPC then lacks only its small generated
+// dispatch). Names are looked up only when present.
 import { readFileSync } from "node:fs";
 import path from "node:path";
 

@@ -22,8 +22,11 @@
 //  2. copies wasm_exec.js from the GOROOT of the go command that compiled, so the
 //     glue always matches the compiler;
 //  3. runs the program once under Node.js to read the Durable Object classes it
-//     registers, and fails, saying what to add where, when they differ from the
-//     classes the configuration binds or migrates;
+//     registers and their RPC methods, and fails, saying what to add where, when
+//     they differ from the classes the configuration binds or migrates; then
+//     compiles it again as workerd will run it, with generated code that calls
+//     the RPC methods (added through go build -overlay, so never written into
+//     the package; see rpcgen.go);
 //  4. writes the runtime's modules (js/*.mjs: runtime.mjs and the modules it
 //     imports) and the entry module named by "main", which exports one class
 //     per Durable Object class, each extending DurableObject.
@@ -224,7 +227,9 @@ func compileAndGenerate(ctx context.Context, cfg *wrangler.Config, pkg string, c
 	if err := os.Mkdir(goTmp, 0o755); err != nil {
 		return "", unwritable(outDir, filepath.Dir(outDir), err)
 	}
-	compile := command(ctx, goTool, "build", "-buildvcs=false", "-ldflags=-s -w", "-o", newWasm, pkg)
+	// This first program describes the Worker (with reflection, under
+	// describeTag); compileServed below compiles the one workerd runs.
+	compile := command(ctx, goTool, "build", "-buildvcs=false", "-tags="+describeTag, "-ldflags=-s -w", "-o", newWasm, pkg)
 	compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOTMPDIR="+goTmp)
 	compile.Stdout = io.MultiWriter(log, compilerOutput)
 	compile.Stderr = compile.Stdout
@@ -258,6 +263,9 @@ func compileAndGenerate(ctx context.Context, cfg *wrangler.Config, pkg string, c
 	}
 	if desc.RPCError != "" {
 		return "", fmt.Errorf("Worker.RPC in %s:\n%s", pkg, desc.RPCError)
+	}
+	if err := compileServed(ctx, goTool, pkg, newWasm, goTmp, desc, compile.Stdout); err != nil { // rpcgen.go
+		return "", err
 	}
 
 	files := map[string][]byte{

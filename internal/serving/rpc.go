@@ -13,30 +13,23 @@ import (
 	"github.com/durableobjects-on-go/durable/internal/rpcvalue"
 )
 
-// reservedRPC are the names a Durable Object class already uses (its event
-// methods, its fields) or that would change how a stub behaves (then makes it
-// a thenable; dup and the Symbol.dispose helpers are workerd's).
-var reservedRPC = []string{"fetch", "connect", "alarm", "webSocketMessage", "webSocketClose", "webSocketError", "constructor", "ctx", "env", "then", "dup"}
-
-// contractMethods are the Go methods of the Object contract and its optional
-// interfaces, which are events, not RPC methods.
-var contractMethods = []string{"ServeHTTP", "Alarm", "WebSocketMessage", "WebSocketClose", "WebSocketError"}
-
-var (
-	contextType = reflect.TypeFor[context.Context]()
-	errorType   = reflect.TypeFor[error]()
-)
-
 // Method is one RPC method of a class.
 type Method struct {
 	Name      string // the JavaScript name
 	GoName    string
-	fn        reflect.Value // the method expression: receiver first
-	ctx       bool          // takes a context.Context first
-	args      []reflect.Type
-	hasResult bool
-	hasErr    bool
+	Ctx       bool // takes a context.Context first
+	Args      int  // how many arguments it takes after the context
+	HasResult bool
+	HasErr    bool
+	// Call calls the method on obj, which has the class's Go type: code
+	// that durable-build generates on workerd, reflection natively.
+	Call Func
 }
+
+// Func calls one RPC method on obj. It stores argument i into the variable
+// into points to with arg, returning at once with the error arg returns, and
+// returns the method's result (nil when it has none) and its error.
+type Func func(ctx context.Context, obj any, arg func(i int, into any) error) (result any, err error)
 
 // Class is a class's RPC methods by JavaScript name, and the Go type they
 // belong to.
@@ -56,7 +49,8 @@ func (c *Class) Names() []string {
 }
 
 // RPCClasses reads w.RPC: each class's methods, or every problem found, so
-// that the build reports them all at once.
+// that the build reports them all at once. How a class's methods are found
+// depends on the build: see classOf in rpc_reflect.go and rpc_table.go.
 func RPCClasses(w durable.Worker) (map[string]*Class, error) {
 	out := map[string]*Class{}
 	var problems []string
@@ -65,7 +59,12 @@ func RPCClasses(w durable.Worker) (map[string]*Class, error) {
 			problems = append(problems, fmt.Sprintf("Worker.RPC names class %q, which Worker.Objects does not register", class))
 			continue
 		}
-		c, errs := classOf(class, sample)
+		t := reflect.TypeOf(sample)
+		if t == nil {
+			problems = append(problems, fmt.Sprintf("Worker.RPC[%q] is nil: give a value of the type the constructor returns, such as (*%s)(nil)", class, class))
+			continue
+		}
+		c, errs := classOf(class, t)
 		problems = append(problems, errs...)
 		out[class] = c
 	}
@@ -74,65 +73,6 @@ func RPCClasses(w durable.Worker) (map[string]*Class, error) {
 		return nil, errors.New(strings.Join(problems, "\n"))
 	}
 	return out, nil
-}
-
-func classOf(class string, sample any) (*Class, []string) {
-	t := reflect.TypeOf(sample)
-	if t == nil {
-		return nil, []string{fmt.Sprintf("Worker.RPC[%q] is nil: give a value of the type the constructor returns, such as (*%s)(nil)", class, class)}
-	}
-	c := &Class{Type: t, Methods: map[string]*Method{}}
-	var problems []string
-	for i := range t.NumMethod() {
-		m := t.Method(i)
-		if slices.Contains(contractMethods, m.Name) {
-			continue
-		}
-		name := durable.RPCName(m.Name)
-		where := fmt.Sprintf("%s.%s (RPC name %s)", t, m.Name, name)
-		if slices.Contains(reservedRPC, name) {
-			problems = append(problems, fmt.Sprintf("%s: %q is reserved by the Durable Object class; rename the method", where, name))
-			continue
-		}
-		if prev, ok := c.Methods[name]; ok {
-			problems = append(problems, fmt.Sprintf("%s: same RPC name as %s", where, prev.GoName))
-			continue
-		}
-		ft := m.Type
-		meth := &Method{Name: name, GoName: m.Name, fn: m.Func}
-		if ft.IsVariadic() {
-			problems = append(problems, where+": variadic methods cannot be served; take a slice")
-			continue
-		}
-		start := 1 // the receiver
-		if ft.NumIn() > 1 && ft.In(1) == contextType {
-			meth.ctx = true
-			start = 2
-		}
-		for j := start; j < ft.NumIn(); j++ {
-			meth.args = append(meth.args, ft.In(j))
-		}
-		switch ft.NumOut() {
-		case 0:
-		case 1:
-			if ft.Out(0) == errorType {
-				meth.hasErr = true
-			} else {
-				meth.hasResult = true
-			}
-		case 2:
-			if ft.Out(1) != errorType {
-				problems = append(problems, where+": a method with two results must return (T, error)")
-				continue
-			}
-			meth.hasResult, meth.hasErr = true, true
-		default:
-			problems = append(problems, where+": return nothing, a value, an error, or (value, error)")
-			continue
-		}
-		c.Methods[name] = meth
-	}
-	return c, problems
 }
 
 // RPCFailure is why a call failed, split into what the caller may read and
@@ -170,41 +110,37 @@ func CallRPC(ctx context.Context, obj durable.Object, class string, c *Class, me
 	}
 	// JavaScript passes a trailing undefined for an argument left out; a
 	// Go caller never does.
-	for len(values) > len(m.args) && values[len(values)-1].Kind == rpcvalue.Undefined {
+	for len(values) > m.Args && values[len(values)-1].Kind == rpcvalue.Undefined {
 		values = values[:len(values)-1]
 	}
-	if len(values) != len(m.args) {
-		return nil, caller("%s.%s takes %d argument(s), got %d", class, method, len(m.args), len(values))
+	if len(values) != m.Args {
+		return nil, caller("%s.%s takes %d argument(s), got %d", class, method, m.Args, len(values))
 	}
-	in := make([]reflect.Value, 0, 2+len(m.args))
-	in = append(in, reflect.ValueOf(obj))
-	if m.ctx {
-		in = append(in, reflect.ValueOf(ctx))
-	}
-	for i, t := range m.args {
-		v := reflect.New(t).Elem()
-		if err := rpcvalue.Decode(values[i], v, fmt.Sprintf("argument %d", i+1)); err != nil {
-			return nil, caller("%s.%s: %v", class, method, err)
+	var argErr error
+	arg := func(i int, into any) error {
+		if argErr == nil {
+			argErr = rpcvalue.Decode(values[i], reflect.ValueOf(into).Elem(), fmt.Sprintf("argument %d", i+1))
 		}
-		in = append(in, v)
+		return argErr
 	}
-	out, panicked := callRecover(m.fn, in)
+	res, err, panicked := callRecover(ctx, m.Call, obj, arg)
+	if argErr != nil {
+		return nil, caller("%s.%s: %v", class, method, argErr)
+	}
 	if panicked != "" {
 		return nil, &RPCFailure{Message: fmt.Sprintf("internal error in %s.%s", class, method), Log: fmt.Sprintf("%s.%s panicked: %s", class, method, panicked)}
 	}
-	if m.hasErr {
-		if e, _ := out[len(out)-1].Interface().(error); e != nil {
-			f := &RPCFailure{Message: e.Error()}
-			var re *durable.RPCError
-			if errors.As(e, &re) {
-				f.Code = re.Code
-			}
-			return nil, f
+	if err != nil {
+		f := &RPCFailure{Message: err.Error()}
+		var re *durable.RPCError
+		if errors.As(err, &re) {
+			f.Code = re.Code
 		}
+		return nil, f
 	}
 	var rv rpcvalue.Value
-	if m.hasResult {
-		rv, err = rpcvalue.FromGo(out[0].Interface(), "the result")
+	if m.HasResult {
+		rv, err = rpcvalue.FromGo(res, "the result")
 		if err != nil {
 			return nil, &RPCFailure{Message: fmt.Sprintf("internal error in %s.%s: its result cannot be sent", class, method), Log: fmt.Sprintf("%s.%s: %v", class, method, err)}
 		}
@@ -214,13 +150,14 @@ func CallRPC(ctx context.Context, obj durable.Object, class string, c *Class, me
 	return rpcvalue.Marshal(rv), nil
 }
 
-func callRecover(fn reflect.Value, in []reflect.Value) (out []reflect.Value, panicked string) {
+func callRecover(ctx context.Context, call Func, obj any, arg func(int, any) error) (res any, err error, panicked string) {
 	defer func() {
 		if p := recover(); p != nil {
 			panicked = fmt.Sprintf("%v\n%s", p, debug.Stack())
 		}
 	}()
-	return fn.Call(in), ""
+	res, err = call(ctx, obj, arg)
+	return res, err, ""
 }
 
 // EncodeArgs converts a Go caller's arguments for the wire.
