@@ -49,12 +49,24 @@ export async function startWorker({ config = "wrangler.jsonc", persist, bindings
 // either { config, name } (a wrangler config and its "name", as for startWorker) or Miniflare
 // worker options with a name (a plain JavaScript Worker). The first entry
 // answers the returned fetch; worker(name) fetches another by name.
+// preventEviction: true on a config entry keeps its objects in memory while
+// idle (workerd evicts them after 10 s otherwise), for tests that count them.
 export async function startWorkers(entries, { persist } = {}) {
   const workers = entries.map((entry) => {
     if (!entry.config) return { modules: true, ...entry };
     const { workerOptions, main } = unstable_getMiniflareWorkerOptions(path.resolve(root, entry.config));
+    let durableObjects = workerOptions.durableObjects;
+    if (entry.preventEviction) {
+      durableObjects = Object.fromEntries(
+        Object.entries(durableObjects ?? {}).map(([binding, d]) => [
+          binding,
+          { ...(typeof d === "string" ? { className: d } : d), unsafePreventEviction: true },
+        ]),
+      );
+    }
     return {
       ...workerOptions,
+      durableObjects,
       name: entry.name, // wrangler's options leave the name out; bindings across Workers need it
       modules: true,
       scriptPath: main,
