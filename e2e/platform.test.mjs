@@ -317,9 +317,9 @@ describe("error bodies", () => {
   // What failed, where, the safe body, and the internal text only details show.
   const failures = [
     ["a constructor error", "/fragile/broken-1/ok", "Internal Server Error: the Durable Object could not be constructed; the Worker's log has the details\n", secret],
-    ["an object's handler panic", "/fragile/fine-1/panic", "Internal Server Error\n", secret],
+    ["an object's handler panic", "/fragile/fine-1/panic", "Internal Server Error: the handler panicked; the Worker's log has the details\n", secret],
     ["a status workerd refuses", "/fragile/fine-1/status700", "Internal Server Error: the handler answered an invalid status; the Worker's log has the details\n", "answered status 700"],
-    ["a front handler panic", "/front-panic", "Internal Server Error\n", secret],
+    ["a front handler panic", "/front-panic", "Internal Server Error: the handler panicked; the Worker's log has the details\n", secret],
   ];
   let safe;
   let detailed;
