@@ -65,7 +65,7 @@ const rows = [
     },
     failed(r) {
       expect(r.status).toBe(500);
-      expect(r.text).toBe("Internal Server Error: the handler panicked (the log has its value and stack)\n");
+      expect(r.text).toBe("Internal Server Error: the handler panicked; the Worker's log has the details\n");
     },
   },
   {
@@ -127,7 +127,7 @@ const rows = [
     },
     failed(r) {
       expect(r.status).toBe(500);
-      expect(r.text).toMatch(/^Internal Server Error: the Go runtime exited with code 2: a goroutine panicked and nothing recovered it;/);
+      expect(r.text).toMatch(/^Internal Server Error: the Go runtime exited while serving this request \(a goroutine panicked and nothing recovered it\)/);
       expect(r.text).not.toMatch(goStack);
       expect(r.text).not.toMatch(/on purpose/); // the panic's value stays in the log
     },
@@ -154,7 +154,7 @@ const rows = [
     },
     failed(r) {
       expect(r.status).toBe(500);
-      expect(r.text).toMatch(/^Internal Server Error: the Go runtime exited with code 2: it ran out of memory/);
+      expect(r.text).toMatch(/^Internal Server Error: the Go runtime exited while serving this request \(it ran out of memory/);
       expect(r.text).not.toMatch(goStack);
     },
   },
@@ -281,7 +281,7 @@ describe("faults on workerd", () => {
       for (const r of await Promise.all(inFlight)) {
         if (row.dies) {
           expect(r.status, r.path).toBe(500);
-          expect(r.text, r.path).toMatch(/the Go runtime exited with code \d+: /);
+          expect(r.text, r.path).toMatch(/the Go runtime exited while serving this request \(/);
           expect(r.text, r.path).not.toMatch(goStack);
         } else {
           expect([r.status, r.text], r.path).toEqual([200, "ok"]);
