@@ -225,14 +225,14 @@ async function serve() {
 }
 
 describe("faults on workerd", () => {
-  // workerd's log, which the harness sends through the console: the faults
-  // that have no caller to tell are told there.
   let w;
   beforeAll(async () => {
     w = await serve();
   }, 60_000);
   afterAll(() => w?.stop());
 
+  // workerd's log, which the harness sends through the console: the faults
+  // that have no caller to tell are told there.
   let spies;
   const logs = () => spies.flatMap((spy) => spy.mock.calls.map((args) => args.join(" "))).join("\n");
   beforeEach(() => {
