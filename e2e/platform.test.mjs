@@ -349,7 +349,7 @@ describe("error bodies", () => {
 
   test("a runtime that exits: the caller is told so, and the next request is served", async () => {
     for (const [server, want] of [
-      [safe, "Internal Server Error: the Go runtime exited while serving this request; the next request starts it again; the Worker's log has the details\n"],
+      [safe, "Internal Server Error: the Go runtime exited while serving this request (the program called os.Exit(3)); the next request starts it again; the Worker's log has the details\n"],
       [detailed, "exited with code 3"],
     ]) {
       const res = await server.fetch("/front-exit");
