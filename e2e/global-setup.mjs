@@ -13,6 +13,7 @@ export const workers = [
   { config: "e2e/rpcworker/wrangler.jsonc", pkg: "./e2e/rpcworker" },
   { config: "e2e/platformworker/wrangler.jsonc", pkg: "./e2e/platformworker" },
   { config: "e2e/badinputworker/wrangler.jsonc", pkg: "./e2e/badinputworker" },
+  { config: "e2e/faultworker/wrangler.jsonc", pkg: "./e2e/faultworker" },
 ];
 
 // E2E_BUILD=./e2e/alarmworker,./village builds only the Workers listed (by

@@ -8,6 +8,13 @@ import { unstable_getMiniflareWorkerOptions } from "wrangler";
 
 export const root = path.resolve(import.meta.dirname, "..");
 
+// workerd's own output goes through the console, so that vitest files it
+// under the test that caused it (and shows it only if that test fails).
+function handleRuntimeStdio(stdout, stderr) {
+  stdout.on("data", (chunk) => console.log(String(chunk).trimEnd()));
+  stderr.on("data", (chunk) => console.error(String(chunk).trimEnd()));
+}
+
 // startWorker serves the Worker described by a wrangler config on 127.0.0.1 and
 // a free port. persist is a folder for Durable Object state (SQLite files) that
 // outlives the server; without it the state is in memory. bindings adds to or
@@ -24,12 +31,7 @@ export async function startWorker({ config = "wrangler.jsonc", persist, bindings
     host: "127.0.0.1",
     port: 0,
     durableObjectsPersist: persist ?? false,
-    // workerd's own output goes through the console, so that vitest files it
-    // under the test that caused it (and shows it only if that test fails).
-    handleRuntimeStdio(stdout, stderr) {
-      stdout.on("data", (chunk) => console.log(String(chunk).trimEnd()));
-      stderr.on("data", (chunk) => console.error(String(chunk).trimEnd()));
-    },
+    handleRuntimeStdio,
   });
   const url = await mf.ready;
   return {
@@ -47,19 +49,31 @@ export async function startWorker({ config = "wrangler.jsonc", persist, bindings
 // either { config, name } (a wrangler config and its "name", as for startWorker) or Miniflare
 // worker options with a name (a plain JavaScript Worker). The first entry
 // answers the returned fetch; worker(name) fetches another by name.
+// preventEviction: true on a config entry keeps its objects in memory while
+// idle (workerd evicts them after 10 s otherwise), for tests that count them.
 export async function startWorkers(entries, { persist } = {}) {
   const workers = entries.map((entry) => {
     if (!entry.config) return { modules: true, ...entry };
     const { workerOptions, main } = unstable_getMiniflareWorkerOptions(path.resolve(root, entry.config));
+    let durableObjects = workerOptions.durableObjects;
+    if (entry.preventEviction) {
+      durableObjects = Object.fromEntries(
+        Object.entries(durableObjects ?? {}).map(([binding, d]) => [
+          binding,
+          { ...(typeof d === "string" ? { className: d } : d), unsafePreventEviction: true },
+        ]),
+      );
+    }
     return {
       ...workerOptions,
+      durableObjects,
       name: entry.name, // wrangler's options leave the name out; bindings across Workers need it
       modules: true,
       scriptPath: main,
       modulesRules: [{ type: "CompiledWasm", include: ["**/*.wasm"] }],
     };
   });
-  const mf = new Miniflare({ workers, host: "127.0.0.1", port: 0, durableObjectsPersist: persist ?? false });
+  const mf = new Miniflare({ workers, host: "127.0.0.1", port: 0, durableObjectsPersist: persist ?? false, handleRuntimeStdio });
   const url = await mf.ready;
   return {
     url,

@@ -317,9 +317,9 @@ describe("error bodies", () => {
   // What failed, where, the safe body, and the internal text only details show.
   const failures = [
     ["a constructor error", "/fragile/broken-1/ok", "Internal Server Error: the Durable Object could not be constructed; the Worker's log has the details\n", secret],
-    ["an object's handler panic", "/fragile/fine-1/panic", "Internal Server Error\n", secret],
+    ["an object's handler panic", "/fragile/fine-1/panic", "Internal Server Error: the handler panicked; the Worker's log has the details\n", secret],
     ["a status workerd refuses", "/fragile/fine-1/status700", "Internal Server Error: the handler answered an invalid status; the Worker's log has the details\n", "answered status 700"],
-    ["a front handler panic", "/front-panic", "Internal Server Error\n", secret],
+    ["a front handler panic", "/front-panic", "Internal Server Error: the handler panicked; the Worker's log has the details\n", secret],
   ];
   let safe;
   let detailed;
@@ -349,7 +349,7 @@ describe("error bodies", () => {
 
   test("a runtime that exits: the caller is told so, and the next request is served", async () => {
     for (const [server, want] of [
-      [safe, "Internal Server Error: the Go runtime exited while serving this request; the next request starts it again; the Worker's log has the details\n"],
+      [safe, "Internal Server Error: the Go runtime exited while serving this request (the program called os.Exit(3)); the next request starts it again; the Worker's log has the details\n"],
       [detailed, "exited with code 3"],
     ]) {
       const res = await server.fetch("/front-exit");

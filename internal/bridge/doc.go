@@ -109,7 +109,13 @@
 //   - Death. If the Go program exits (a panic on a goroutine no handler recovered,
 //     os.Exit, out of memory), every event in flight fails with a 500 that says
 //     so, each in its own context, and the next event boots a new runtime: objects
-//     lose their Go values, as on eviction, never their storage.
+//     lose their Go values, as on eviction, never their storage. The message says
+//     why, from the last "panic: " or "fatal error: " line Go wrote to standard
+//     error (a panic's value and stack stay in the log); a transaction open at
+//     the exit is rolled back. Out of memory means wasm32's 4 GiB: Go's "fatal
+//     error: out of memory" ends the program like a panic, workerd lives on,
+//     and the dead program's memory goes back at V8's next collection.
+//     e2e/faults.test.mjs checks every fault, and what each leaves behind.
 //
 // # WebSockets
 //

@@ -75,5 +75,5 @@ func (r Reporter) panicMessage(p any, stack []byte) Message {
 	if r.Detailed {
 		return textMessage(http.StatusInternalServerError, fmt.Sprintf("Internal Server Error: the handler panicked: %v\n\n%s", p, stack))
 	}
-	return textMessage(http.StatusInternalServerError, "Internal Server Error\n")
+	return textMessage(http.StatusInternalServerError, "Internal Server Error: the handler panicked; the Worker's log has the details\n")
 }

@@ -62,7 +62,7 @@ func TestErrorBodies(t *testing.T) {
 			answer: func(r Reporter) Message {
 				return Serve(http.HandlerFunc(func(http.ResponseWriter, *http.Request) { panic(errSecret) }), req, r)
 			},
-			safe:     "Internal Server Error\n",
+			safe:     "Internal Server Error: the handler panicked; the Worker's log has the details\n",
 			internal: "no such table: secrets",
 		},
 		{

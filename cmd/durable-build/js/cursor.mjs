@@ -11,6 +11,11 @@ const CHUNK_ROWS = 1024;
 const cursors = new Map(); // number → { cursor, rows: its raw iterator, columns }
 let nextCursor = 1;
 
+// cursorCount is how many cursors Go has open (bridge.ReadStats).
+export function cursorCount() {
+  return cursors.size;
+}
+
 function header(p, columns) {
   p.u32(columns.length);
   for (const c of columns) p.string(2, c);

@@ -15,10 +15,10 @@
 import "./wasm_exec.mjs";
 import { lifecycleHost, objectAlarm } from "./lifecycle.mjs";
 import { rpcHost, serveRPC } from "./rpc.mjs";
-import { afterEvent, eventMessage, parkResponseWebSocket, setHold, takeWebSocket, webSocketHost } from "./websocket.mjs";
+import { afterEvent, eventMessage, parkResponseWebSocket, parkedCount, setHold, takeWebSocket, webSocketHost } from "./websocket.mjs";
 import { Packer, kvBytes } from "./packer.mjs";
 import { storageHost } from "./storage.mjs";
-import { cursorHost } from "./cursor.mjs";
+import { cursorCount, cursorHost } from "./cursor.mjs";
 import { outboundHost } from "./outbound.mjs";
 import { bindingsHost } from "./bindings.mjs";
 import { IOContext } from "./contexts.mjs";
@@ -157,7 +157,56 @@ const host = {
 
 // The live runtime, for the helpers of lifecycle.mjs.
 let liveRuntime;
+
+// Go writes why it ends (an unrecovered panic, a fatal error such as running
+// out of memory) to standard error, which wasm_exec.js sends to the console;
+// the live runtime keeps the last such line, so that the events it fails say
+// why. Only that line is looked at, and a panic's line is not repeated to
+// clients (its value is the program's); the stack goes to the log only.
+const writeSync = globalThis.fs.writeSync.bind(globalThis.fs);
+const stderrDecoder = new TextDecoder();
+let stderrLine = "";
+globalThis.fs.writeSync = (fd, buf) => {
+  if (fd === 2 && liveRuntime) {
+    const lines = (stderrLine + stderrDecoder.decode(buf, { stream: true })).split("\n");
+    stderrLine = lines.pop().slice(-1024);
+    for (const line of lines) {
+      if (line.startsWith("panic: ") || line.startsWith("fatal error: ")) liveRuntime.fatal = line;
+    }
+  }
+  return writeSync(fd, buf);
+};
+
+// exitReason says in words why Go exited with code, given the last fatal
+// line it wrote.
+function exitReason(code, fatal) {
+  if (fatal === "fatal error: out of memory") return "it ran out of memory (a wasm32 program has at most 4 GiB)";
+  if (fatal.startsWith("fatal error: ")) return fatal;
+  if (fatal.startsWith("panic: ")) return "a goroutine panicked and nothing recovered it";
+  return `the program called os.Exit(${code})`;
+}
+
 Object.assign(host, lifecycleHost(() => liveRuntime));
+
+// stats counts what this side keeps for the live runtime, for the tests that
+// look for leaks (bridge.ReadStats): JavaScript values Go holds references
+// to, contexts, events in flight (pumps), Go wake-ups, parked WebSockets and
+// open SQL cursors. It answers the same object every time, so that reading
+// the census does not add to the values Go holds.
+const census = {};
+host.stats = () => {
+  const rt = liveRuntime;
+  let pumps = 0;
+  for (const ctx of rt.contexts.values()) pumps += ctx.pumps.size;
+  return Object.assign(census, {
+    values: rt.go._values.length - rt.go._idPool.length,
+    contexts: rt.contexts.size,
+    pumps,
+    timers: rt.timers.due.size,
+    parked: parkedCount(),
+    cursors: cursorCount(),
+  });
+};
 
 class GoRuntime {
   static async boot(module, options) {
@@ -222,10 +271,19 @@ class GoRuntime {
     this.nextContext = 1;
     this.timers = new Timers(this);
     this.dead = null;
+    this.fatal = ""; // the last "panic: …" or "fatal error: …" line Go wrote
     // Go calls exit when the program ends, e.g. after a panic on a goroutine that
-    // no handler recovered: fail every event still waiting on it.
-    go.exit = (code) =>
-      this.die(publicly(new Error(`the Go runtime exited with code ${code}; the log above shows why`), "the Go runtime exited while serving this request; the next request starts it again"));
+    // no handler recovered: fail every event still waiting on it, saying why
+    // (in the runtime's own words: a panic's value stays in the log).
+    go.exit = (code) => {
+      const why = exitReason(code, this.fatal);
+      this.die(
+        publicly(
+          new Error(`the Go runtime exited with code ${code}: ${why}; the log above shows why`),
+          `the Go runtime exited while serving this request (${why}); the next request starts it again`,
+        ),
+      );
+    };
   }
 
   get alive() {
@@ -252,6 +310,10 @@ class GoRuntime {
         console.error("durable: the Go runtime crashed:", e);
         this.die(publicly(new Error(`the Go runtime crashed (${e.message}); the log above shows why`), "the Go runtime crashed while serving this request; the next request starts it again"));
       }
+      // When the program exited during this call, what JavaScript threw on
+      // the way out (wasm_exec.js reading the gone instance) says less than
+      // why it exited.
+      if (this.dead) throw this.dead;
       throw e;
     }
   }

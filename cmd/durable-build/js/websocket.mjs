@@ -30,6 +30,11 @@ const CLOSED = 3;
 // relays) cannot name another request's socket.
 const parked = new Map();
 
+// parkedCount is how many WebSockets wait here (bridge.ReadStats).
+export function parkedCount() {
+  return parked.size;
+}
+
 function park(ws) {
   const id = crypto.randomUUID();
   parked.set(id, ws);
