@@ -71,7 +71,15 @@ func Transaction(ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) error) err
 			}
 			return errRolledBack
 		}
-		return tx.Commit()
+		// A context that ended makes database/sql roll back from its own
+		// goroutine, which may beat Commit to it: report the context either way.
+		if err := tx.Commit(); err != nil {
+			if ctxErr := ctx.Err(); ctxErr != nil {
+				return fmt.Errorf("sqlstore: Transaction: %w", ctxErr)
+			}
+			return err
+		}
+		return nil
 	})
 	if err == errRolledBack {
 		return nil
