@@ -121,6 +121,9 @@ describe("forwarding with Stub.ServeHTTP", () => {
     const reader = res.body.getReader();
     const first = await reader.read();
     expect(new TextDecoder().decode(first.value)).toBe("data: 0\n\n");
+    // The handler has not returned: it waits for this release to go on.
+    const release = await server.fetch("/fwd/fw/release");
+    expect(await release.text()).toBe("released");
     let rest = "";
     for (let r = await reader.read(); !r.done; r = await reader.read()) rest += new TextDecoder().decode(r.value);
     expect(rest).toBe("data: 1\n\ndata: 2\n\n");

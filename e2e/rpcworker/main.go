@@ -40,12 +40,15 @@ type Counter struct {
 	sql   durable.SQL
 	env   durable.Env
 	state durable.State
+	// release lets a /stream request go on past its first event: a /release
+	// request sends on it.
+	release chan struct{}
 }
 
 func newCounter(state durable.State, env durable.Env) (durable.Object, error) {
 	sql := state.Storage().SQL()
 	_, err := sql.Exec(`CREATE TABLE IF NOT EXISTS n (v INTEGER NOT NULL)`)
-	return &Counter{sql: sql, env: env, state: state}, err
+	return &Counter{sql: sql, env: env, state: state, release: make(chan struct{})}, err
 }
 
 // ServeHTTP serves what the forwarding test reaches through the front
@@ -70,11 +73,25 @@ func (c *Counter) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			}
 		}()
 	case strings.HasSuffix(r.URL.Path, "/stream"):
+		// The first event goes out alone: the rest waits for /release, which
+		// the test sends only once it has read the first.
 		w.Header().Set("Content-Type", "text/event-stream")
 		for i := range 3 {
 			fmt.Fprintf(w, "data: %d\n\n", i)
 			w.(http.Flusher).Flush()
-			time.Sleep(20 * time.Millisecond)
+			if i == 0 {
+				select {
+				case <-c.release:
+				case <-time.After(10 * time.Second):
+				}
+			}
+		}
+	case strings.HasSuffix(r.URL.Path, "/release"):
+		select {
+		case c.release <- struct{}{}:
+			io.WriteString(w, "released")
+		case <-time.After(10 * time.Second):
+			http.Error(w, "no stream waits", http.StatusConflict)
 		}
 	default:
 		body, _ := io.ReadAll(r.Body)
