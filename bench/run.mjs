@@ -49,6 +49,7 @@ install();
 Object.assign(process.env, offlineEnv());
 // Imported only now: on a fresh clone, install() has just put them in place.
 const { startWorker } = await import("../e2e/harness.mjs");
+const { newestWorkerd, rssKiB } = await import("../e2e/workerd.mjs");
 const { Miniflare } = await import("miniflare");
 const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
 
@@ -79,10 +80,9 @@ if (build.status !== 0) process.exit(1);
 
 const log = (message) => console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`);
 
-// ourWorkerd is the newest workerd process this script started: Miniflare spawns
-// workerd as a direct child, so other workerd processes on the machine do not count.
-const ourWorkerd = () => execFileSync("pgrep", ["-n", "-x", "-P", String(process.pid), "workerd"]).toString().trim();
-const rssKiB = (pid) => Number(execFileSync("ps", ["-o", "rss=", "-p", pid]).toString());
+// ourWorkerd is the newest workerd process this script started (the server
+// just started), and rssKiB its resident memory.
+const ourWorkerd = newestWorkerd;
 
 // startPinned is e2e/harness.mjs's startWorker with every Durable Object class
 // kept in memory until the server stops (no eviction of idle objects).

@@ -12,6 +12,7 @@ export const workers = [
   { config: "e2e/storageworker/wrangler.jsonc", pkg: "./e2e/storageworker" },
   { config: "e2e/rpcworker/wrangler.jsonc", pkg: "./e2e/rpcworker" },
   { config: "e2e/platformworker/wrangler.jsonc", pkg: "./e2e/platformworker" },
+  { config: "e2e/loadworker/wrangler.jsonc", pkg: "./e2e/loadworker" },
 ];
 
 // E2E_BUILD=./e2e/alarmworker,./village builds only the Workers listed (by
