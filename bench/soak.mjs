@@ -74,7 +74,9 @@ try {
   log(`load: ${REQUESTS} writes from ${CONNECTIONS} connections over ${OBJECTS} objects`);
   const rssBefore = rssKiB(pid);
   let l = load(1);
-  const run = await l.run({ requests: REQUESTS, phase: "load" });
+  let done = 0;
+  const tenth = Math.max(1, Math.round(REQUESTS / 10));
+  const run = await l.run({ requests: REQUESTS, phase: "load", onAck: () => ++done % tenth === 0 && log(`  ${done} writes acknowledged`) });
   const rssAfter = rssKiB(pid);
   await l.close();
   note(`load: ${summary(l, run)}`);
