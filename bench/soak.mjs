@@ -136,6 +136,10 @@ try {
   await l.close();
   note(`soak: state: ${state.present} writes present (${state.present - present} from the soak, ${acked} acknowledged); ${state.problems.length} problems`);
   check(state.problems.length === 0 && state.present === present + acked, "soak: the state does not hold exactly the soak's writes");
+} catch (e) {
+  // Still write what was measured.
+  log(e.stack);
+  check(false, `stopped early: ${e.message}`);
 } finally {
   await server.stop();
   cleanup();

@@ -46,8 +46,8 @@ export class Load {
     this.ledger = ledger;
     this.sockets = new Map(); // object → Promise<Socket>
     this.seq = 0;
-    this.errors = []; // { id, object, kind, error }
-    this.retries = []; // the same, for writes sent again (see write)
+    this.errors = []; // { id, object, kind, error, at: seconds into the run }
+    this.retries = []; // { method, path, error }: requests sent again (see request)
     this.ms = Object.fromEntries(KINDS.map((k) => [k, []])); // acknowledged writes' latencies by kind
     this.inFlight = 0;
   }
@@ -58,7 +58,7 @@ export class Load {
   // go. onAck runs after each acknowledgement. A write that fails is recorded
   // in errors; with stopOnError its loop ends. It returns the
   // writes sent and the seconds it took.
-  async run({ requests = Infinity, until = () => false, rate = 0, phase = "w", timeoutMs = 30_000, onAck, stopOnError = false }) {
+  async run({ requests = Infinity, until = () => false, rate = 0, phase = "w", timeoutMs = 60_000, onAck, stopOnError = false }) {
     const started = performance.now();
     let issued = 0;
     const interval = rate > 0 ? (1000 * this.connections) / rate : 0;
@@ -83,7 +83,7 @@ export class Load {
           onAck?.(op);
         } catch (e) {
           this.inFlight--;
-          this.errors.push({ ...op, error: e.message });
+          this.errors.push({ ...op, error: e.message, at: (performance.now() - started) / 1000 });
           if (stopOnError) return;
         }
       }
@@ -101,29 +101,33 @@ export class Load {
 
   // write sends one write and resolves when it is acknowledged. It is in
   // the ledger's sent map before the first byte leaves.
-  async write(op, timeoutMs) {
+  async write(op, timeoutMs = 60_000) {
     this.ledger.sent.set(op.id, { object: op.object, kind: op.kind });
     if (op.kind === "ws") {
       const socket = await this.socket(op.object);
       return socket.send(op.id, timeoutMs);
     }
-    const path = `/${op.kind}/${op.object}?w=${encodeURIComponent(op.id)}`;
+    const { status, text } = await this.request("POST", `/${op.kind}/${op.object}?w=${encodeURIComponent(op.id)}`, timeoutMs);
+    if (status !== 200) throw new Error(`${op.kind} ${op.id}: ${status} ${text}`);
+  }
+
+  // request sends one request and resolves with its status and text. A
+  // request that failed on a kept-alive connection with no answer (the server
+  // closed the connection just as the request went out on it) is sent again
+  // on another connection, as HTTP clients do: reads are safe to repeat, and
+  // writes are idempotent by id. Each such retry is counted in retries.
+  async request(method, path, timeoutMs = 60_000) {
     for (let attempt = 1; ; attempt++) {
       try {
-        const { status, text } = await this.request("POST", path, timeoutMs);
-        if (status !== 200) throw new Error(`${op.kind} ${op.id}: ${status} ${text}`);
-        return;
+        return await this.requestOnce(method, path, timeoutMs);
       } catch (e) {
-        // A kept-alive connection the server closed just as this request
-        // went out on it: no answer came, and writes are idempotent by id,
-        // so send it again on another connection, as HTTP clients do.
         if (!e.reusedSocket || attempt === 3) throw e;
-        this.retries.push({ ...op, error: e.message });
+        this.retries.push({ method, path, error: e.message });
       }
     }
   }
 
-  request(method, path, timeoutMs = 30_000) {
+  requestOnce(method, path, timeoutMs) {
     return new Promise((resolve, reject) => {
       const req = http.request(new URL(path, this.url), { method, agent: this.agent, timeout: timeoutMs, headers: { "content-length": "0" } }, (res) => {
         let text = "";
@@ -211,7 +215,7 @@ class Socket {
     ws.on("error", (e) => fail(`socket error: ${e.message}`));
   }
 
-  send(id, timeoutMs) {
+  send(id, timeoutMs = 60_000) {
     return new Promise((resolve, reject) => {
       if (this.ws.readyState !== WebSocket.OPEN) return reject(new Error(`ws ${id}: socket is not open`));
       const timer = setTimeout(() => {
@@ -300,5 +304,12 @@ export async function killDuringLoad(load, pid, { after = 200, afterMs = 20_000,
 export function summary(load, { sent, seconds }) {
   const q = (a, p) => (a.length ? [...a].sort((x, y) => x - y)[Math.ceil(p * a.length) - 1].toFixed(0) : "-");
   const kinds = KINDS.map((k) => `${k} ${load.ms[k].length} (p50 ${q(load.ms[k], 0.5)} ms, p99 ${q(load.ms[k], 0.99)} ms)`);
-  return `${sent} writes from ${load.connections} connections over ${load.objects.length} objects in ${seconds.toFixed(1)} s: ${(sent / seconds).toFixed(0)} writes/s, ${load.errors.length} errors, ${load.retries.length} sent again after the server closed a kept-alive connection; ${kinds.join(", ")}`;
+  const why = new Map();
+  for (const e of load.errors) {
+    const key = e.error.replace(/^(sql|kv|rpc|ws) \S+: /, "");
+    const w = why.get(key) ?? { n: 0, first: Infinity, last: 0 };
+    why.set(key, { n: w.n + 1, first: Math.min(w.first, e.at), last: Math.max(w.last, e.at) });
+  }
+  const errors = [...why].map(([k, w]) => `${w.n} × "${k}" (${w.first.toFixed(0)}–${w.last.toFixed(0)} s)`).join(", ");
+  return `${sent} writes from ${load.connections} connections over ${load.objects.length} objects in ${seconds.toFixed(1)} s: ${(sent / seconds).toFixed(0)} writes/s, ${load.errors.length} errors${errors ? ` (${errors})` : ""}, ${load.retries.length} requests sent again after the server closed a kept-alive connection; ${kinds.join(", ")}`;
 }
