@@ -112,17 +112,20 @@ export class Load {
   }
 
   // request sends one request and resolves with its status and text. A
-  // request that failed on a kept-alive connection with no answer (the server
-  // closed the connection just as the request went out on it) is sent again
-  // on another connection, as HTTP clients do: reads are safe to repeat, and
-  // writes are idempotent by id. Each such retry is counted in retries.
+  // request whose connection the server closed before any answer came
+  // (ECONNRESET, "socket hang up": workerd does that to connections when it
+  // stalls for seconds, see the README's limits) is sent again, up to 5
+  // times in all, as HTTP clients do with kept-alive connections: reads are
+  // safe to repeat, and writes are idempotent by id. Each retry is counted in
+  // retries. A refused connection (no server) or a timeout is not retried.
   async request(method, path, timeoutMs = 60_000) {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.requestOnce(method, path, timeoutMs);
       } catch (e) {
-        if (!e.reusedSocket || attempt === 3) throw e;
-        this.retries.push({ method, path, error: e.message });
+        if (!(e.code === "ECONNRESET" || e.code === "EPIPE") || attempt === 5) throw e;
+        this.retries.push({ method, path, error: e.message, reusedSocket: e.reusedSocket });
+        await new Promise((r) => setTimeout(r, 100 * attempt));
       }
     }
   }
@@ -311,5 +314,5 @@ export function summary(load, { sent, seconds }) {
     why.set(key, { n: w.n + 1, first: Math.min(w.first, e.at), last: Math.max(w.last, e.at) });
   }
   const errors = [...why].map(([k, w]) => `${w.n} × "${k}" (${w.first.toFixed(0)}–${w.last.toFixed(0)} s)`).join(", ");
-  return `${sent} writes from ${load.connections} connections over ${load.objects.length} objects in ${seconds.toFixed(1)} s: ${(sent / seconds).toFixed(0)} writes/s, ${load.errors.length} errors${errors ? ` (${errors})` : ""}, ${load.retries.length} requests sent again after the server closed a kept-alive connection; ${kinds.join(", ")}`;
+  return `${sent} writes from ${load.connections} connections over ${load.objects.length} objects in ${seconds.toFixed(1)} s: ${(sent / seconds).toFixed(0)} writes/s, ${load.errors.length} errors${errors ? ` (${errors})` : ""}, ${load.retries.length} requests sent again after the server closed their connection with no answer (${load.retries.filter((r) => r.reusedSocket).length} of them kept-alive); ${kinds.join(", ")}`;
 }
