@@ -55,10 +55,10 @@ export class Load {
   // run sends writes from `connections` loops, each one write at a time, until
   // `requests` writes were sent or `until()` says stop (checked before each
   // write). rate (writes/s over all loops) paces them; 0 is as fast as they
-  // go. onAck runs after each acknowledgement. A write that fails is recorded
-  // in errors; with stopOnError its loop ends. It returns the
-  // writes sent and the seconds it took.
-  async run({ requests = Infinity, until = () => false, rate = 0, phase = "w", timeoutMs = 60_000, onAck, stopOnError = false }) {
+  // go; a loop that falls behind does not catch up in a burst. onAck runs
+  // after each acknowledgement. A write that fails is recorded in errors. It
+  // returns the writes sent and the seconds it took.
+  async run({ requests = Infinity, until = () => false, rate = 0, phase = "w", timeoutMs = 60_000, onAck }) {
     const started = performance.now();
     let issued = 0;
     const interval = rate > 0 ? (1000 * this.connections) / rate : 0;
@@ -68,7 +68,7 @@ export class Load {
         if (interval) {
           const wait = next - performance.now();
           if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-          next += interval;
+          next = Math.max(next, performance.now()) + interval;
           if (until()) break;
         }
         issued++;
@@ -84,7 +84,6 @@ export class Load {
         } catch (e) {
           this.inFlight--;
           this.errors.push({ ...op, error: e.message, at: (performance.now() - started) / 1000 });
-          if (stopOnError) return;
         }
       }
     };
