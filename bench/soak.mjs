@@ -86,7 +86,9 @@ try {
   let state = checkState(await l.state(), ledger, { exact: true });
   note(`load: state of ${OBJECTS} objects: ${state.present} writes present, ${state.acked} acknowledged; ${state.problems.length} problems`);
   for (const p of state.problems.slice(0, 10)) log(`  ${p}`);
-  check(state.problems.length === 0 && state.present === REQUESTS, `load: the state check found ${state.problems.length} problems`);
+  check(state.problems.length === 0, `load: the state check found ${state.problems.length} problems`);
+  check(state.present === REQUESTS, `load: ${state.present} writes present, not ${REQUESTS}`);
+  check(l.closes.length === 0, `load: the server closed ${l.closes.length} WebSockets`);
 
   // 2. Durability.
   l = load(2);
@@ -131,6 +133,7 @@ try {
   if (samples.at(-1).t < Math.round(elapsed())) sample();
   note(`soak: ${summary(l, soak)}`);
   check(l.errors.length === 0, `soak: ${l.errors.length} writes failed`);
+  check(l.closes.length === 0, `soak: the server closed ${l.closes.length} WebSockets`);
   for (const e of l.errors.slice(0, 5)) log(`  failed: ${e.kind} ${e.id} to ${e.object}: ${e.error}`);
   state = checkState(await l.state(), ledger, { exact: false });
   await l.close();

@@ -50,6 +50,7 @@ export class Load {
     this.retries = []; // { method, path, error }: requests sent again (see request)
     this.ms = Object.fromEntries(KINDS.map((k) => [k, []])); // acknowledged writes' latencies by kind
     this.inFlight = 0;
+    this.closes = []; // { object, code, reason, at }: WebSockets the server closed
   }
 
   // run sends writes from `connections` loops, each one write at a time, until
@@ -152,10 +153,15 @@ export class Load {
     if (!s) {
       const wsURL = new URL(`/ws/${object}`, this.url);
       wsURL.protocol = "ws:";
-      s = Socket.open(wsURL.href);
+      const started = performance.now();
+      // A socket that closes (or fails to open) is opened again on next use;
+      // a close the client did not ask for is counted in closes.
+      s = Socket.open(wsURL.href, (code, reason) => {
+        if (this.sockets.get(object) === s) this.sockets.delete(object);
+        if (!this.closing) this.closes.push({ object, code, reason, at: (performance.now() - started) / 1000 });
+      });
       this.sockets.set(object, s);
-      // A socket that failed to open is tried again on next use.
-      s.catch(() => this.sockets.delete(object));
+      s.catch(() => this.sockets.get(object) === s && this.sockets.delete(object));
     }
     return s;
   }
@@ -177,6 +183,7 @@ export class Load {
   }
 
   async close() {
+    this.closing = true;
     const sockets = await Promise.allSettled([...this.sockets.values()]);
     for (const s of sockets) if (s.status === "fulfilled") s.value.close();
     this.sockets.clear();
@@ -186,11 +193,12 @@ export class Load {
 
 // Socket is one WebSocket to an object, with the writes waiting for their reply.
 class Socket {
-  static open(url) {
+  static open(url, onClose) {
     return new Promise((resolve, reject) => {
       const ws = new WebSocket(url);
       ws.once("open", () => resolve(new Socket(ws)));
       ws.once("error", reject);
+      ws.once("close", (code, reason) => onClose(code, String(reason)));
     });
   }
 
@@ -313,5 +321,6 @@ export function summary(load, { sent, seconds }) {
     why.set(key, { n: w.n + 1, first: Math.min(w.first, e.at), last: Math.max(w.last, e.at) });
   }
   const errors = [...why].map(([k, w]) => `${w.n} × "${k}" (${w.first.toFixed(0)}–${w.last.toFixed(0)} s)`).join(", ");
-  return `${sent} writes from ${load.connections} connections over ${load.objects.length} objects in ${seconds.toFixed(1)} s: ${(sent / seconds).toFixed(0)} writes/s, ${load.errors.length} errors${errors ? ` (${errors})` : ""}, ${load.retries.length} requests sent again after the server closed their connection with no answer (${load.retries.filter((r) => r.reusedSocket).length} of them kept-alive); ${kinds.join(", ")}`;
+  const closes = load.closes.map((c) => `${c.object} after ${c.at.toFixed(0)} s open: ${c.code} ${c.reason}`.trim()).join(", ");
+  return `${sent} writes from ${load.connections} connections over ${load.objects.length} objects in ${seconds.toFixed(1)} s: ${(sent / seconds).toFixed(0)} writes/s, ${load.errors.length} errors${errors ? ` (${errors})` : ""}, ${load.closes.length} WebSockets closed by the server${closes ? ` (${closes})` : ""}, ${load.retries.length} requests sent again after the server closed their connection with no answer (${load.retries.filter((r) => r.reusedSocket).length} of them kept-alive); ${kinds.join(", ")}`;
 }
