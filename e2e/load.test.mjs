@@ -37,6 +37,8 @@ describe("load and durability", () => {
       const run = await l.run({ requests: REQUESTS, phase: "load" });
       console.log(`load: ${summary(l, run)}`);
       expect(l.errors.slice(0, 5)).toEqual([]);
+      // Nothing closes the WebSockets but the client.
+      expect(l.closes).toEqual([]);
       const check = checkState(await l.state(), ledger, { exact: true });
       expect(check.problems.slice(0, 10)).toEqual([]);
       expect(check.present).toBe(REQUESTS);
