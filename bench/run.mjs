@@ -49,6 +49,8 @@ install();
 Object.assign(process.env, offlineEnv());
 // Imported only now: on a fresh clone, install() has just put them in place.
 const { startWorker } = await import("../e2e/harness.mjs");
+// newestWorkerd: the pid of the server just started; rssKiB: its memory.
+const { newestWorkerd, rssKiB } = await import("../e2e/workerd.mjs");
 const { Miniflare } = await import("miniflare");
 const { unstable_getMiniflareWorkerOptions } = await import("wrangler");
 
@@ -78,11 +80,6 @@ if (build.status !== 0) process.exit(1);
 // --- helpers ---------------------------------------------------------------
 
 const log = (message) => console.error(`[${((performance.now() - started) / 1000).toFixed(0).padStart(3)} s] ${message}`);
-
-// ourWorkerd is the newest workerd process this script started: Miniflare spawns
-// workerd as a direct child, so other workerd processes on the machine do not count.
-const ourWorkerd = () => execFileSync("pgrep", ["-n", "-x", "-P", String(process.pid), "workerd"]).toString().trim();
-const rssKiB = (pid) => Number(execFileSync("ps", ["-o", "rss=", "-p", pid]).toString());
 
 // startPinned is e2e/harness.mjs's startWorker with every Durable Object class
 // kept in memory until the server stops (no eviction of idle objects).
@@ -178,7 +175,7 @@ const servers = {};
 const pids = {};
 for (const lang of LANGS) {
   servers[lang.key] = await startWorker({ config: lang.config });
-  pids[lang.key] = ourWorkerd();
+  pids[lang.key] = newestWorkerd();
 }
 log(`serving JS (workerd ${pids.js}) at ${servers.js.url} and Go (workerd ${pids.go}) at ${servers.go.url}`);
 
@@ -234,7 +231,7 @@ try {
 // alternating JS and Go object by object.
 for (const lang of LANGS) {
   servers[lang.key] = await startPinned(lang.config);
-  pids[lang.key] = ourWorkerd();
+  pids[lang.key] = newestWorkerd();
 }
 try {
   for (const lang of LANGS) await sequential(servers[lang.key], `/hey/${lang.key}-${runId}-warm`, WARMUP);

@@ -14,6 +14,7 @@ export const workers = [
   { config: "e2e/platformworker/wrangler.jsonc", pkg: "./e2e/platformworker" },
   { config: "e2e/badinputworker/wrangler.jsonc", pkg: "./e2e/badinputworker" },
   { config: "e2e/faultworker/wrangler.jsonc", pkg: "./e2e/faultworker" },
+  { config: "e2e/loadworker/wrangler.jsonc", pkg: "./e2e/loadworker" },
 ];
 
 // E2E_BUILD=./e2e/alarmworker,./village builds only the Workers listed (by
