@@ -25,11 +25,13 @@ const run = Date.now().toString(36);
 // heavy load") has the measurements.
 //
 // So the client keeps at most 64 connections (700 requests over 64 lost none
-// in runs that lost 250 to 460 over 700 connections), and sends a request
-// again, at most twice, when its connection closed before any answer came:
-// workerd then never read it. The retries are counted and printed. A request
-// that did reach the Worker and is sent again would count twice, which the
-// exact counts below would show.
+// in runs that lost 250 to 460 over 700 connections; over 128 they still lost
+// some). Fewer connections than /wait requests cannot stall the load: each
+// wait is sent right before the feed that fills its mailbox. And the client
+// sends a request again, at most twice, when its connection closed before
+// any answer came, as workerd closes one it has not read. The retries are
+// counted and printed. A request that did reach the Worker and is sent again
+// would count twice, which the exact counts below would show.
 const pool = new Agent({ connections: 64 });
 const RESETS = new Set(["ECONNRESET", "UND_ERR_SOCKET", "EPIPE"]);
 let retries = 0;
@@ -59,10 +61,11 @@ async function get(server, path, timeoutMs = 20_000) {
   }
 }
 
-// load sends together (64 at a time) to `objects` Counters: `work` requests that sleep,
-// count and ask the next Counter to count; one wait on a mailbox that another
-// Counter's feed request fills; and `front` front requests that sleep before
-// their stub fetch. It returns the failed requests and the wrong counts.
+// load sends together (64 at a time) to `objects` Counters: `work` requests
+// that sleep, count and ask the next Counter to count; one wait on a mailbox
+// that another Counter's feed request fills; and `front` front requests that
+// sleep before their stub fetch. It returns the failed requests and the wrong
+// counts.
 async function load(server, { objects, work, front, timeoutMs }) {
   const name = (i) => `${run}-${objects}-${i % objects}`;
   const requests = [];
