@@ -4,28 +4,68 @@
 // still reaches workerd in its own I/O context: no errors, no hangs, exact
 // counts. With routing switched off, the same load must fail.
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
+// Miniflare's own HTTP client (a dependency of miniflare and wrangler).
+import { Agent } from "undici";
 import { startWorker } from "./harness.mjs";
 
 const config = "e2e/stressworker/wrangler.jsonc";
 const run = Date.now().toString(36);
 
+// Local workerd's HTTP server closes a connection whose request it has not
+// read in time: 15 seconds after accepting it, or 5 seconds after answering
+// the previous request on a kept-alive connection, counted from the last time
+// its event loop polled the OS. That loop polls only when it has nothing else
+// to run, and reads at most 16 ready sockets per poll. On a 2-core machine
+// running a dozen other builds, workerd gets a few percent of a core and polls
+// about once a second, so 700 requests sent at once lose hundreds of
+// connections before workerd reads them (a JavaScript Worker doing the same
+// work loses some too), and a kept-alive connection now and then closes as
+// the next request arrives. The client sees ECONNRESET or "other side closed",
+// and workerd logs nothing. internal/bridge/doc.go ("Local workerd under
+// heavy load") has the measurements.
+//
+// So the client keeps at most 64 connections (700 requests over 64 lost none
+// in runs that lost 250 to 460 over 700 connections; over 128 they still lost
+// some). Fewer connections than /wait requests cannot stall the load: each
+// wait is sent right before the feed that fills its mailbox. And the client
+// sends a request again, at most twice, when its connection closed before
+// any answer came, as workerd closes one it has not read. The retries are
+// counted and printed. A request that did reach the Worker and is sent again
+// would count twice, which the exact counts below would show.
+const pool = new Agent({ connections: 64 });
+const RESETS = new Set(["ECONNRESET", "UND_ERR_SOCKET", "EPIPE"]);
+let retries = 0;
+afterAll(() => pool.close());
+
 // get fetches a path and reports its status and text; a request that takes
 // longer than timeoutMs counts as hung.
 async function get(server, path, timeoutMs = 20_000) {
-  try {
-    const res = await server.fetch(path, { signal: AbortSignal.timeout(timeoutMs) });
-    return { path, status: res.status, text: await res.text() };
-  } catch (e) {
+  const failed = (e) => {
     // fetch's own message ("fetch failed") hides the reason in its cause.
     const cause = e.cause ? ` (${e.cause.code ?? ""} ${e.cause.message ?? e.cause})` : "";
     return { path, status: 0, text: `no answer: ${e.message}${cause}` };
+  };
+  let res;
+  for (let attempt = 0; !res; attempt++) {
+    try {
+      res = await server.fetch(path, { signal: AbortSignal.timeout(timeoutMs), dispatcher: pool });
+    } catch (e) {
+      if (attempt >= 2 || !RESETS.has(e.cause?.code)) return failed(e);
+      retries++;
+    }
+  }
+  try {
+    return { path, status: res.status, text: await res.text() };
+  } catch (e) {
+    return failed(e);
   }
 }
 
-// load sends, all at once, to `objects` Counters: `work` requests that sleep,
-// count and ask the next Counter to count; one wait on a mailbox that another
-// Counter's feed request fills; and `front` front requests that sleep before
-// their stub fetch. It returns the failed requests and the wrong counts.
+// load sends together (64 at a time) to `objects` Counters: `work` requests
+// that sleep, count and ask the next Counter to count; one wait on a mailbox
+// that another Counter's feed request fills; and `front` front requests that
+// sleep before their stub fetch. It returns the failed requests and the wrong
+// counts.
 async function load(server, { objects, work, front, timeoutMs }) {
   const name = (i) => `${run}-${objects}-${i % objects}`;
   const requests = [];
@@ -68,10 +108,10 @@ describe("one Go runtime for the isolate", () => {
 
   test("stress: 100 objects, timers, channels across objects, stubs, SQL: no errors, exact counts", async () => {
     const { requests, failed, wrong, want } = await load(server, { objects: 100, work: 3, front: 2, timeoutMs: 30_000 });
-    console.log(`stress: ${requests} overlapping requests over 100 objects; ${failed.length} failed; every count ${want}: ${wrong.length === 0}`);
+    console.log(`stress: ${requests} overlapping requests over 100 objects; ${failed.length} failed; every count ${want}: ${wrong.length === 0}; ${retries} sent again after a reset`);
     expect(failed.slice(0, 5)).toEqual([]);
     expect(wrong.slice(0, 5)).toEqual([]);
-  });
+  }, 180_000);
 
 });
 
@@ -99,7 +139,7 @@ describe("leaks", () => {
       const before = await stats();
       await wave(5_000);
       const after = await stats();
-      console.log(`leaks: before ${JSON.stringify(before)}, after 5,000 requests ${JSON.stringify(after)}`);
+      console.log(`leaks: before ${JSON.stringify(before)}, after 5,000 requests ${JSON.stringify(after)}; ${retries} requests so far sent again after a reset`);
       expect(after.goroutines).toBe(before.goroutines);
       expect(after.funcs).toBe(before.funcs);
       // Objects workerd evicts meanwhile leave the registry.
@@ -107,7 +147,7 @@ describe("leaks", () => {
     } finally {
       await server.stop();
     }
-  }, 120_000);
+  }, 240_000);
 });
 
 describe("a runtime that dies", () => {
