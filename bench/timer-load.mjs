@@ -1,7 +1,8 @@
 // The reproduction of the known limit in internal/bridge/doc.go: sustained
 // load whose object handlers sleep on Go timers. It serves the stress Worker
 // (e2e/stressworker) on local workerd, loopback only, sends 200 + 4,000
-// requests from 32 connections over 200 objects, and prints how many failed.
+// requests from 32 connections over 200 objects, and prints how many failed,
+// by cause.
 //
 //   node bench/timer-load.mjs [ms]   ms: each handler's sleep, or "mix" for 0-2 ms (default)
 import { spawnSync } from "node:child_process";
