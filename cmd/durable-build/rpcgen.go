@@ -52,27 +52,43 @@ func compileServed(ctx context.Context, goTool, pkg, wasmPath, goTmp string, des
 	if err != nil {
 		return err
 	}
-	args := []string{"build", "-buildvcs=false", "-ldflags=-s -w", "-o", wasmPath}
-	if overlay != "" {
-		args = append(args, "-overlay="+overlay)
-	}
-	compile := command(ctx, goTool, append(args, pkg)...)
-	compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOTMPDIR="+goTmp)
-	var out bytes.Buffer
-	compile.Stdout = io.MultiWriter(log, &out)
-	compile.Stderr = compile.Stdout
-	started := time.Now()
-	err = compile.Run()
-	if d := time.Since(started); d > slowCompile {
-		fmt.Fprintf(log, "durable-build: compiled the program workerd runs in %.0fs\n", d.Seconds())
-	}
-	if err != nil {
-		if ctx.Err() != nil {
-			return ctx.Err()
+	build := func(tags string) error {
+		args := []string{"build", "-buildvcs=false", "-ldflags=-s -w", "-tags=" + tags, "-o", wasmPath}
+		if overlay != "" {
+			args = append(args, "-overlay="+overlay)
 		}
-		return fmt.Errorf("compiling %s with its generated RPC dispatch failed: %v\n(the Worker compiled without it, so this is a bug in durable-build or a type it cannot name; the generated code is in the go build errors above)", pkg, err)
+		compile := command(ctx, goTool, append(args, pkg)...)
+		compile.Env = append(os.Environ(), "GOOS=js", "GOARCH=wasm", "GOTMPDIR="+goTmp)
+		var out bytes.Buffer
+		compile.Stdout = io.MultiWriter(log, &out)
+		compile.Stderr = compile.Stdout
+		started := time.Now()
+		err := compile.Run()
+		if d := time.Since(started); d > slowCompile {
+			fmt.Fprintf(log, "durable-build: compiled the program workerd runs in %.0fs\n", d.Seconds())
+		}
+		if err != nil {
+			if ctx.Err() != nil {
+				return ctx.Err()
+			}
+			return fmt.Errorf("compiling %s with its generated RPC dispatch failed: %v\n(the Worker compiled without it, so this is a bug in durable-build or a type it cannot name; the generated code is in the go build errors above)", pkg, err)
+		}
+		return nil
 	}
-	return nil
+	if err := build(""); err != nil {
+		return err
+	}
+	// A program that makes no outbound request is linked again without the
+	// runtime's outbound transport, which is what keeps Go's own (and TLS)
+	// in the module (outbound.go).
+	wasm, err := os.ReadFile(wasmPath)
+	if err != nil {
+		return err
+	}
+	if makesOutboundRequests(wasm) {
+		return nil
+	}
+	return build(noOutboundTag)
 }
 
 // dispatchOverlay writes the dispatch code for desc's RPC types into tmp,

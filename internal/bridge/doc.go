@@ -262,6 +262,9 @@
 // outbound_js.go is http.DefaultTransport on workerd: outbound fetches take
 // the path of stub fetches (fetchIn), in the context the request's
 // context.Context carries; its JavaScript is cmd/durable-build/js/outbound.mjs.
+// outbound_install_js.go installs it; cmd/durable-build leaves that file out
+// (tag durable_no_outbound) of a program that links no http.Client, since
+// the assignment alone keeps Go's own transport and TLS in the module.
 //
 // bindings_js.go finds a binding's context and checks its kind for the
 // bindings beyond namespaces: workerskv_js.go (Workers KV), r2_js.go (R2,

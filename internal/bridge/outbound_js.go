@@ -20,10 +20,6 @@ import (
 // in none. transport replaces it: it runs the fetch in the context of the
 // event whose context.Context the request carries, like a stub fetch.
 
-func init() {
-	http.DefaultTransport = transport{}
-}
-
 // transport is http.DefaultTransport on workerd, so that http.Get,
 // http.DefaultClient and every http.Client without a Transport of its own
 // use it.
