@@ -43,6 +43,18 @@ export class IOContext {
       this.pumps.delete(pump);
       if (!this.active) rt.active.delete(this);
       pump.wake();
+      // The event ends only once its pump has stopped. Another context may
+      // have woken the pump just before (Go's wake from another event, a
+      // timer backup posted): workerd delivers that wake later, in this
+      // context, and only while one of its events is in flight. A wake that
+      // arrives after the last event of the context ended is run with no
+      // request (workerd 1.20260426 then breaks a Durable Object, closing its
+      // hibernatable WebSockets with 1006, and runs what the wake left in
+      // another event's context, where it resolves this context's promises:
+      // "A promise was resolved or rejected from a different request
+      // context"). The pump resumes only when its wait is resolved, so
+      // waiting for it waits for any such wake.
+      await pump.stopped;
     }
   }
 }
@@ -60,6 +72,9 @@ export class Pump {
     this.wakeUp = null; // resolves the pump's wait
     this.tasks = []; // functions to run in this event
     this.fail = null; // rejects the event's Go call
+    let stop;
+    this.stopped = new Promise((resolve) => (stop = resolve)); // settles when run returns
+    this.stop = stop;
   }
 
   // post runs fn in this event, on the pump's next turn.
@@ -83,21 +98,25 @@ export class Pump {
     let keepAlive;
     const tick = () => (keepAlive = setTimeout(tick, KEEP_ALIVE_MS));
     tick();
-    while (!this.done) {
-      if (this.tasks.length === 0 && !ctx.drain) {
-        await new Promise((resolve) => (this.wakeUp = resolve));
+    try {
+      while (!this.done) {
+        if (this.tasks.length === 0 && !ctx.drain) {
+          await new Promise((resolve) => (this.wakeUp = resolve));
+        }
+        if (this.done) break;
+        const tasks = this.tasks;
+        this.tasks = [];
+        for (const task of tasks) task();
+        if (ctx.drain && rt.alive) {
+          ctx.drain = false;
+          rt.enter(() => rt.api.drain(ctx.id));
+        }
       }
-      if (this.done) break;
-      const tasks = this.tasks;
-      this.tasks = [];
-      for (const task of tasks) task();
-      if (ctx.drain && rt.alive) {
-        ctx.drain = false;
-        rt.enter(() => rt.api.drain(ctx.id));
-      }
+    } finally {
+      clearTimeout(keepAlive);
+      rt.timers.leave(this);
+      if (ctx.drain) ctx.wake();
+      this.stop();
     }
-    clearTimeout(keepAlive);
-    rt.timers.leave(this);
-    if (ctx.drain) ctx.wake();
   }
 }
