@@ -16,6 +16,7 @@ export class IOContext {
     this.loops = 0; // pump loops running, including those of events that ended
     this.allStopped = null; // settles when loops drops to 0 (stopped)
     this.resolveStopped = null;
+    this.onCallEnd = null; // runs when an event's Go call has settled, before any wait
   }
 
   get active() {
@@ -62,6 +63,11 @@ export class IOContext {
       this.pumps.delete(pump);
       if (!this.active) rt.active.delete(this);
       pump.wake();
+      try {
+        this.onCallEnd?.();
+      } catch (e) {
+        console.error("durable:", e);
+      }
       // The last event of a context ends only once every pump of the context
       // has stopped. Another context may have woken a pump just before (Go
       // in another event, a timer backup posted there): workerd delivers
@@ -72,7 +78,9 @@ export class IOContext {
       // another event's context, where they resolve this context's promises
       // ("A promise was resolved or rejected from a different request
       // context"). A pump's loop resumes only when its wait is resolved, so
-      // waiting for the loops to stop waits for every such wake.
+      // waiting for the loops to stop waits for every such wake. (Where the
+      // event's request ends without waiting, as when a streamed body has
+      // been sent, the wait may never end: nothing depends on it then.)
       if (settle && !this.active) await this.stopped();
     }
   }
