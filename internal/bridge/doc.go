@@ -73,6 +73,16 @@
 //     continuation in the event that created it, but only while that event is in
 //     flight, so a pump lives and dies with its event, and a context with several
 //     events in flight has several pumps; any of them may drain the context.
+//     The last event of a context in flight ends only once every pump loop
+//     of the context has stopped: a wake another context sent a pump is
+//     delivered later, and workerd (1.20260426) runs one that arrives when
+//     the context has no event in flight with no request, which breaks a
+//     Durable Object (its hibernatable WebSockets close with 1006) and lets
+//     the wake's continuations run in another event's context ("A promise
+//     was resolved or rejected from a different request context"). Work
+//     inside blockConcurrencyWhile does not wait (workerd holds deliveries
+//     back until it returns); the event that called it does.
+//     bench/crossctx.mjs counts the warnings and closed sockets under load.
 //   - Events. An object's context is "in flight" while it has events; a call for
 //     a context with none fails with errNoEvent (a goroutine that outlived its
 //     request): workerd allows no I/O then. The response is handed back through

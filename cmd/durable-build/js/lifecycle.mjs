@@ -28,7 +28,7 @@ export function lifecycleHost(runtime) {
     // section; a failure rejects, and workerd resets the object.
     blockConcurrencyWhile(id, task) {
       const ctx = contextOf(id);
-      return ctx.state.blockConcurrencyWhile(() => ctx.serve("runTask", task));
+      return ctx.state.blockConcurrencyWhile(() => ctx.serveGated("runTask", task));
     },
     // waitUntil runs Go task `task` as background work of the current event.
     waitUntil(id, task) {

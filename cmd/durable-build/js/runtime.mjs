@@ -470,13 +470,19 @@ export class Program {
       const message = await requestMessage(request);
       const runtime = this.runtime?.alive ? this.runtime : await this.runtimeFor(env);
       const ctx = runtime.newContext();
-      const { response, done } = answer(message, () => ctx.serve("front", message, env));
       // The request's context is forgotten when Go is done with it, which for a
-      // streamed response is after its body.
+      // streamed response is after its body: when the Go call settles, not
+      // after serve's wait for the pumps (contexts.mjs), which a request that
+      // has ended may never see end.
+      let forgotten = false;
       const forget = () => {
+        if (forgotten) return;
+        forgotten = true;
         runtime.contexts.delete(ctx.id);
         if (runtime.alive) runtime.enter(() => runtime.api.closeContext(ctx.id));
       };
+      ctx.onCallEnd = forget;
+      const { response, done } = answer(message, () => ctx.serve("front", message, env));
       done.then(forget, forget);
       return await response;
     } catch (e) {
