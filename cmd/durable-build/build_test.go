@@ -338,3 +338,31 @@ func TestSlowCompileSaysWhy(t *testing.T) {
 		}
 	}
 }
+
+// The front handler is the only way in from outside: the entry module exports
+// the default handlers (fetch, scheduled, queue) and the configured classes,
+// which only bindings reach, and nothing else.
+func TestEntryModuleExportsOnlyTheWaysIn(t *testing.T) {
+	src := string(entryModule("/x/wrangler.jsonc", []string{"Alpha", "Beta"}, map[string][]string{"Beta": {"increment"}}))
+	var exports []string
+	for _, line := range strings.Split(src, "\n") {
+		if strings.HasPrefix(line, "export ") {
+			exports = append(exports, line)
+		}
+	}
+	want := []string{"export default {", "export class Alpha extends DurableObject {", "export class Beta extends DurableObject {"}
+	if !slices.Equal(exports, want) {
+		t.Errorf("exports %q, want %q", exports, want)
+	}
+	start := strings.Index(src, "export default {")
+	end := strings.Index(src[start:], "\n};") + start
+	var handlers []string
+	for _, line := range strings.Split(src[start:end], "\n")[1:] {
+		if name, _, ok := strings.Cut(strings.TrimSpace(line), "("); ok && strings.HasSuffix(line, "{") {
+			handlers = append(handlers, name)
+		}
+	}
+	if !slices.Equal(handlers, []string{"fetch", "scheduled", "queue"}) {
+		t.Errorf("the default export has handlers %q, want fetch, scheduled and queue", handlers)
+	}
+}
